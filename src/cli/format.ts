@@ -1,0 +1,71 @@
+import { describeLengthLaw } from '../task/length-law.ts';
+import type { RiskResult } from '../risk/result.ts';
+import { OVERLAP_NAMES } from '../risk/overlaps.ts';
+
+/** A number with as many digits as its error supports (two significant digits of the error). */
+export function formatWithError(value: number, error: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (!(error > 0)) return value.toPrecision(17).replace(/\.?0+(e|$)/, '$1');
+  const digits = Math.max(1, Math.min(17, Math.floor(Math.log10(Math.abs(value) || error)) - Math.floor(Math.log10(error)) + 2));
+  return value.toPrecision(digits);
+}
+
+export function formatSci(x: number, digits = 2): string {
+  return Number.isFinite(x) ? x.toExponential(digits) : String(x);
+}
+
+/** The JSON record of a risk result (stable keys for scripts and CI). */
+export function riskJson(r: RiskResult & { starts?: unknown }): Record<string, unknown> {
+  return {
+    task: r.task,
+    act: r.act,
+    L: r.lengths.lengths.length === 1 ? r.lengths.lengths[0] : { lengths: r.lengths.lengths, probabilities: r.lengths.probabilities },
+    nu: Number.isFinite(r.nu) ? r.nu : 'inf',
+    delta: r.delta,
+    deltaConvention: 'noise variance: y = z*_eps + sqrt(delta) xi',
+    family: r.family ?? null,
+    method: r.method,
+    risk: r.value,
+    excess: r.excess,
+    error: r.error,
+    errorKind: r.confidence !== undefined ? `half-width of a ${r.confidence} confidence interval` : 'absolute error bound',
+    params: r.params ?? null,
+    theta: r.theta ?? null,
+    converged: r.converged,
+    evaluations: r.evaluations ?? null,
+    samples: r.samples ?? null,
+    iterations: r.iterations ?? null,
+    ...(r.starts ? { starts: r.starts } : {}),
+  };
+}
+
+/** A short human-readable table. */
+export function riskTable(r: RiskResult & { starts?: readonly { risk: number; converged: boolean }[] }): string {
+  const rows: [string, string][] = [];
+  rows.push(['task', r.task]);
+  rows.push(['activation', r.act]);
+  rows.push(['L', describeLengthLaw(r.lengths)]);
+  rows.push(['nu', Number.isFinite(r.nu) ? String(r.nu) : 'inf']);
+  rows.push(['delta (noise variance)', String(r.delta)]);
+  if (r.family) rows.push(['family', r.family]);
+  const kind = r.confidence !== undefined ? `± ${formatSci(r.error)} (${(r.confidence * 100).toPrecision(4)}% CI)` : `± ${formatSci(r.error)} (bound)`;
+  rows.push(['risk', `${formatWithError(r.value, r.error)} ${kind}`]);
+  if (r.delta > 0 && r.excess > 0) rows.push(['risk − delta', formatWithError(r.excess, r.error)]);
+  if (r.params) {
+    rows.push(['overlaps', OVERLAP_NAMES.map((n) => `${n}=${fmt(r.params![n])}`).join(' ')]);
+  }
+  if (r.theta && r.theta.length) rows.push(['activation parameters', r.theta.map(fmt).join(', ')]);
+  rows.push(['method', r.method]);
+  const how = [r.evaluations !== undefined ? `${r.evaluations} evaluations` : '', r.samples !== undefined ? `${r.samples} samples` : '', r.iterations !== undefined ? `${r.iterations} iterations` : '']
+    .filter(Boolean)
+    .join(', ');
+  if (how) rows.push(['work', how]);
+  if (r.starts) rows.push(['starts', r.starts.map((s) => `${s.risk.toPrecision(10)}${s.converged ? '' : ' (not converged)'}`).join('; ')]);
+  rows.push(['converged', r.converged ? 'yes' : 'NO — treat the value as an estimate only']);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) < 1e-12 ? '0' : Number(x.toPrecision(8)).toString();
+}

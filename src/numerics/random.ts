@@ -1,0 +1,211 @@
+/**
+ * Seeded random streams for the Monte Carlo layer.
+ *
+ * Generator: pure-rand's xoroshiro128+ (Blackman & Vigna, parameters 24/16/37,
+ * period 2^128 − 1). pure-rand's `next()` returns the low 32 bits of the 64-bit
+ * xoroshiro128+ output; the lowest few bits of xoroshiro128+ have low linear
+ * complexity, so every transform below drops the low 5–6 bits of each word
+ * where they would matter (the angle of Box–Muller keeps all 32 bits: the weak
+ * bits move it by < 2^−27 rad).
+ *
+ * Seeding: the integer seed is expanded to the 128-bit state by SplitMix64 (as
+ * recommended by the xoroshiro authors), so nearby seeds (0, 1, 2, …) give
+ * unrelated streams from the first draw on.
+ *
+ * State is mutable and no transform allocates per draw.
+ */
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
+import { InvalidInputError } from '../errors.ts';
+
+const TWO_POW_M53 = 1.1102230246251565e-16; // 2^-53
+const TWO_POW_M32 = 2.3283064365386963e-10; // 2^-32
+const TWO_POW_26 = 67108864;
+const TWO_PI = 2 * Math.PI;
+
+const MASK64 = (1n << 64n) - 1n;
+const MASK32 = (1n << 32n) - 1n;
+
+/** SplitMix64 (Steele, Lea & Flood 2014): one step of the seed expander. */
+function splitMix64(state: bigint): { state: bigint; out: bigint } {
+  const next = (state + 0x9e3779b97f4a7c15n) & MASK64;
+  let z = next;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
+  z = z ^ (z >> 31n);
+  return { state: next, out: z };
+}
+
+/** pure-rand's xoroshiro128+ state layout: [s0 high, s0 low, s1 high, s1 low] as int32. */
+function seedState(seed: number): number[] {
+  let s = BigInt(seed) & MASK64; // two's complement for negative seeds
+  const words: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const step = splitMix64(s);
+    s = step.state;
+    words.push(Number(BigInt.asIntN(32, step.out >> 32n)), Number(BigInt.asIntN(32, step.out & MASK32)));
+  }
+  // SplitMix64 is a bijection of its counter, so two consecutive outputs are never both 0:
+  // the all-zero state (the one fixed point of xoroshiro) cannot occur.
+  return words;
+}
+
+/**
+ * A seeded stream of random numbers: pure-rand's xoroshiro128+ (period
+ * 2^128 − 1) with our own transforms.
+ *
+ * - `uniform()` is in (0, 1) strictly, from 53 random bits.
+ * - `normal()` / `fillNormal()` use the trigonometric Box–Muller transform
+ *   (not the polar method: a fixed number of draws per pair, no rejection).
+ *   Each pair (r cos θ, r sin θ) is returned in that order; the sine variate is
+ *   cached, so `normal()` calls and `fillNormal()` calls interleave into one
+ *   and the same sequence.
+ * - `streams(seed, k)` gives k independent streams by successive jumps of
+ *   2^64 generator steps: they never overlap as long as each stream makes fewer
+ *   than 2^64 calls to the underlying 32-bit generator (one `uniform()` is two
+ *   calls, one pair of normals three, one `categorical()` two).
+ */
+export class RandomStream {
+  private gen: JumpableRandomGenerator;
+  private spare = 0;
+  private hasSpare = false;
+  /** cumulative weights of `categorical`, grown on demand and reused */
+  private scratch: Float64Array = new Float64Array(0);
+
+  /** `seed`: any safe integer (negative allowed); equal seeds give equal streams. */
+  constructor(seed: number) {
+    if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+      throw new InvalidInputError(`seed must be a safe integer, got ${String(seed)}`);
+    }
+    this.gen = xoroshiro128plusFromState(seedState(seed));
+  }
+
+  /**
+   * k independent streams from one seed: stream 0 is `new RandomStream(seed)`,
+   * stream i is it jumped i times (2^64 steps each), so streams never overlap
+   * for fewer than 2^64 generator calls (2^63 uniforms) each.
+   */
+  static streams(seed: number, k: number): RandomStream[] {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
+      throw new InvalidInputError(`number of streams must be a positive integer, got ${String(k)}`);
+    }
+    const base = new RandomStream(seed);
+    const out: RandomStream[] = [base];
+    let current = base.gen;
+    for (let i = 1; i < k; i++) {
+      current = current.clone();
+      current.jump();
+      const s = new RandomStream(seed);
+      s.gen = current;
+      out.push(s);
+    }
+    return out;
+  }
+
+  /**
+   * Uniform on (0, 1): k·2^−53 for a uniform 53-bit integer k ≠ 0 (k = 0 is
+   * redrawn, probability 2^−53). So U ∈ [2^−53, 1 − 2^−53], exactly
+   * representable: log U and log(1 − U) are always finite.
+   */
+  uniform(): number {
+    const g = this.gen;
+    let k = (g.next() >>> 5) * TWO_POW_26 + (g.next() >>> 6);
+    while (k === 0) k = (g.next() >>> 5) * TWO_POW_26 + (g.next() >>> 6);
+    return k * TWO_POW_M53;
+  }
+
+  /** Standard normal N(0, 1) by trigonometric Box–Muller (second variate cached). */
+  normal(): number {
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
+    }
+    const g = this.gen;
+    let k = (g.next() >>> 5) * TWO_POW_26 + (g.next() >>> 6);
+    while (k === 0) k = (g.next() >>> 5) * TWO_POW_26 + (g.next() >>> 6);
+    const r = Math.sqrt(-2 * Math.log(k * TWO_POW_M53));
+    const t = TWO_PI * TWO_POW_M32 * (g.next() >>> 0);
+    this.spare = r * Math.sin(t);
+    this.hasSpare = true;
+    return r * Math.cos(t);
+  }
+
+  /**
+   * Fill out[offset … offset + length) with N(0, 1) draws — the same values,
+   * in the same order, as `length` calls of `normal()`.
+   */
+  fillNormal(out: Float64Array, offset = 0, length = out.length - offset): void {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > out.length) {
+      throw new InvalidInputError(`fillNormal: range [${offset}, ${offset + length}) is not inside an array of length ${out.length}`);
+    }
+    let i = offset;
+    const end = offset + length;
+    if (i === end) return;
+    if (this.hasSpare) {
+      out[i++] = this.spare;
+      this.hasSpare = false;
+    }
+    const g = this.gen;
+    const pairsEnd = end - 1;
+    while (i < pairsEnd) {
+      let k = (g.next() >>> 5) * TWO_POW_26 + (g.next() >>> 6);
+      while (k === 0) k = (g.next() >>> 5) * TWO_POW_26 + (g.next() >>> 6);
+      const r = Math.sqrt(-2 * Math.log(k * TWO_POW_M53));
+      const t = TWO_PI * TWO_POW_M32 * (g.next() >>> 0);
+      out[i] = r * Math.cos(t);
+      out[i + 1] = r * Math.sin(t);
+      i += 2;
+    }
+    if (i < end) out[i] = this.normal();
+  }
+
+  /** Standard exponential: −log U ∈ (0, 36.8]. */
+  exponential(): number {
+    return -Math.log(this.uniform());
+  }
+
+  /** Standard Gumbel: −log(−log U), finite (in [−3.61, 36.8]). */
+  gumbel(): number {
+    return -Math.log(-Math.log(this.uniform()));
+  }
+
+  /**
+   * An index i in [0, length) with P(i) ∝ exp(logWeights[i]).
+   *
+   * Numerically safe inverse-CDF method with one uniform per call: the
+   * weights are exp(logWeights[i] − max) ∈ [0, 1] (no overflow for any spread,
+   * e.g. 1000·χ; entries more than ~745 below the maximum underflow to
+   * weight 0, i.e. probability < e^−745), accumulated once, and the first i
+   * with cumulative weight > U·total is returned. −Infinity entries have
+   * weight 0 and are never chosen. Throws InvalidInputError for NaN or
+   * +Infinity entries, when all entries are −Infinity, or when `length` is not
+   * in [1, logWeights.length].
+   */
+  categorical(logWeights: ArrayLike<number>, length: number = logWeights.length): number {
+    if (!Number.isInteger(length) || length < 1 || length > logWeights.length) {
+      throw new InvalidInputError(`categorical: length must be an integer in [1, ${logWeights.length}], got ${length}`);
+    }
+    let max = -Infinity;
+    for (let i = 0; i < length; i++) {
+      const w = logWeights[i];
+      if (w > max) max = w;
+      else if (w !== w) throw new InvalidInputError(`categorical: log-weight ${i} is NaN`);
+    }
+    if (max === Infinity) throw new InvalidInputError('categorical: a log-weight is +Infinity');
+    if (max === -Infinity) throw new InvalidInputError('categorical: all weights are zero (every log-weight is -Infinity)');
+    if (this.scratch.length < length) this.scratch = new Float64Array(Math.max(length, 2 * this.scratch.length));
+    const cum = this.scratch;
+    let total = 0;
+    for (let i = 0; i < length; i++) {
+      total += Math.exp(logWeights[i] - max); // exp(-Infinity) = 0
+      cum[i] = total;
+    }
+    // total ≥ 1 (the maximal entry has weight 1) and U ≤ 1 − 2^−53, so
+    // U·total < total = cum[length − 1] after rounding: the loop always returns,
+    // and an index whose weight is 0 (cum[i] = cum[i − 1]) is never returned.
+    const target = this.uniform() * total;
+    for (let i = 0; i < length; i++) if (target < cum[i]) return i;
+    /* c8 ignore next */
+    throw new Error('categorical: unreachable (cumulative search ran past the total)');
+  }
+}

@@ -1,0 +1,187 @@
+import { InvalidInputError, requireFinite } from '../errors.ts';
+import { RandomStream } from '../numerics/random.ts';
+import type { LengthLaw } from './length-law.ts';
+import { type Task, logPosteriorWeight } from './tasks.ts';
+
+/**
+ * One drawn sequence, reduced to what any estimator of this project sees of
+ * it: per token the projections χ*_ℓ (key side), z*_ℓ (value side) and the
+ * coordinates of x_ℓ along two further orthonormal directions e3, e4 that the
+ * trained k, v may use; the hidden location ε and the label y.
+ */
+export interface SequenceSample {
+  L: number;
+  epsilon: number;
+  y: number;
+  /** length ≥ L each; only the first L entries are meaningful */
+  chiStar: Float64Array;
+  zStar: Float64Array;
+  e3: Float64Array;
+  e4: Float64Array;
+}
+
+export interface SamplerConfig {
+  readonly task: Task;
+  readonly nu: number;
+  readonly lengths: LengthLaw;
+  readonly delta: number;
+}
+
+/**
+ * Draws sequences of the SLR model. `dimension` = D ≥ 4 draws every token in
+ * R^D and projects it on k* / √D, v* / √D, e3, e4 — random orthonormal directions
+ * drawn once per sampler with |k*|² = |v*|² = D, k* ⊥ v* — so that the whole
+ * model (and not its reduction) is exercised; `dimension` = 'reduced' draws
+ * the four projections directly (they are exactly i.i.d. N(0,1) per token
+ * under the base law), which is what the reduction of THEORY.md §3 claims.
+ */
+export class SequenceSampler {
+  readonly config: SamplerConfig;
+  readonly dimension: number | 'reduced';
+  private readonly rng: RandomStream;
+  private readonly basis: Float64Array[] | undefined;
+  private readonly token: Float64Array | undefined;
+  private readonly lengthCdf: Float64Array;
+  private readonly sample: SequenceSample;
+  private readonly logits: Float64Array;
+
+  constructor(config: SamplerConfig, rng: RandomStream, dimension: number | 'reduced' = 'reduced') {
+    this.config = config;
+    this.rng = rng;
+    this.dimension = dimension;
+    requireFinite('delta', config.delta, { min: 0 });
+    const Lmax = Math.max(...config.lengths.lengths);
+    if (dimension !== 'reduced') {
+      requireFinite('D', dimension, { min: 4, integer: true });
+      if (Lmax * dimension > 5e7) throw new InvalidInputError(`L·D = ${Lmax * dimension} is too large for full-model sampling (max 5e7)`);
+      this.basis = orthonormalDirections(rng, dimension, 4);
+      this.token = new Float64Array(dimension);
+    }
+    const cdf = new Float64Array(config.lengths.probabilities.length);
+    let acc = 0;
+    config.lengths.probabilities.forEach((p, i) => (cdf[i] = acc += p));
+    this.lengthCdf = cdf;
+    this.sample = {
+      L: 0,
+      epsilon: 0,
+      y: 0,
+      chiStar: new Float64Array(Lmax),
+      zStar: new Float64Array(Lmax),
+      e3: new Float64Array(Lmax),
+      e4: new Float64Array(Lmax),
+    };
+    this.logits = new Float64Array(Lmax);
+  }
+
+  /** k* / √D, v* / √D, e3, e4 of the full model (undefined when reduced). */
+  directions(): readonly Float64Array[] | undefined {
+    return this.basis;
+  }
+
+  /** Draw the next sequence; the returned object is reused by the next call. */
+  next(): SequenceSample {
+    const { task, nu, delta } = this.config;
+    const rng = this.rng;
+    const s = this.sample;
+    const u = rng.uniform();
+    let li = 0;
+    while (li < this.lengthCdf.length - 1 && u > this.lengthCdf[li]) li++;
+    const L = this.config.lengths.lengths[li];
+    s.L = L;
+    for (let l = 0; l < L; l++) this.drawToken(l);
+    if (task.kind === 'product') {
+      const eps = Math.min(L - 1, Math.floor(rng.uniform() * L));
+      s.epsilon = eps;
+      // replace the spike's key projection by a draw from the spike law; its other coordinates stay N(0,1)
+      const law = task.spikeLaw(nu);
+      let k = 0;
+      if (law.length > 1) {
+        const v = rng.uniform();
+        let acc = law[0].weight;
+        while (k < law.length - 1 && v > acc) acc += law[++k].weight;
+      }
+      s.chiStar[eps] = law[k].mean + law[k].sd * rng.normal();
+    } else {
+      const c = task.selectionSlope(nu);
+      if (c === Infinity) {
+        let best = 0;
+        for (let l = 1; l < L; l++) if (s.chiStar[l] > s.chiStar[best]) best = l;
+        s.epsilon = best;
+      } else {
+        for (let l = 0; l < L; l++) this.logits[l] = c * s.chiStar[l];
+        s.epsilon = rng.categorical(this.logits, L);
+      }
+    }
+    s.y = s.zStar[s.epsilon] + (delta > 0 ? Math.sqrt(delta) * rng.normal() : 0);
+    return s;
+  }
+
+  private drawToken(l: number): void {
+    const s = this.sample;
+    const rng = this.rng;
+    if (!this.basis) {
+      s.chiStar[l] = rng.normal();
+      s.zStar[l] = rng.normal();
+      s.e3[l] = rng.normal();
+      s.e4[l] = rng.normal();
+      return;
+    }
+    const x = this.token!;
+    rng.fillNormal(x);
+    const [u1, u2, u3, u4] = this.basis;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    let p4 = 0;
+    for (let i = 0; i < x.length; i++) {
+      const xi = x[i];
+      p1 += xi * u1[i];
+      p2 += xi * u2[i];
+      p3 += xi * u3[i];
+      p4 += xi * u4[i];
+    }
+    s.chiStar[l] = p1;
+    s.zStar[l] = p2;
+    s.e3[l] = p3;
+    s.e4[l] = p4;
+  }
+}
+
+/** n random orthonormal vectors in R^D (Gram–Schmidt of Gaussian vectors, done twice for stability). */
+export function orthonormalDirections(rng: RandomStream, D: number, n: number): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (let j = 0; j < n; j++) {
+    const v = new Float64Array(D);
+    rng.fillNormal(v);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const u of out) {
+        let dot = 0;
+        for (let i = 0; i < D; i++) dot += v[i] * u[i];
+        for (let i = 0; i < D; i++) v[i] -= dot * u[i];
+      }
+    }
+    let norm = 0;
+    for (let i = 0; i < D; i++) norm += v[i] * v[i];
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < D; i++) v[i] /= norm;
+    out.push(v);
+  }
+  return out;
+}
+
+/** Posterior log-weights of ε given the key projections, for the Bayes predictor. */
+export function posteriorLogits(task: Task, nu: number, chiStar: Float64Array, L: number, out: Float64Array): void {
+  if (task.kind === 'product') {
+    const law = task.spikeLaw(nu);
+    for (let l = 0; l < L; l++) out[l] = logPosteriorWeight(law, chiStar[l]);
+  } else {
+    const c = task.selectionSlope(nu);
+    if (c === Infinity) {
+      let best = 0;
+      for (let l = 1; l < L; l++) if (chiStar[l] > chiStar[best]) best = l;
+      for (let l = 0; l < L; l++) out[l] = l === best ? 0 : -Infinity;
+    } else {
+      for (let l = 0; l < L; l++) out[l] = c * chiStar[l];
+    }
+  }
+}
