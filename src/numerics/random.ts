@@ -4,9 +4,9 @@
  * Generator: pure-rand's xoroshiro128+ (Blackman & Vigna, parameters 24/16/37,
  * period 2^128 − 1). pure-rand's `next()` returns the low 32 bits of the 64-bit
  * xoroshiro128+ output; the lowest few bits of xoroshiro128+ have low linear
- * complexity, so every transform below drops the low 5–6 bits of each word
- * where they would matter (the angle of Box–Muller keeps all 32 bits: the weak
- * bits move it by < 2^−27 rad).
+ * complexity, so `uniform()` drops the low 5–6 bits of each word. The polar
+ * normal generator uses whole words as coordinates (u = (w + 1/2)·2^−31): the
+ * weak bits carry weight ≤ 2^−28 there, far below anything a test can see.
  *
  * Seeding: the integer seed is expanded to the 128-bit state by SplitMix64 (as
  * recommended by the xoroshiro authors), so nearby seeds (0, 1, 2, …) give
@@ -19,9 +19,8 @@ import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGene
 import { InvalidInputError } from '../errors.ts';
 
 const TWO_POW_M53 = 1.1102230246251565e-16; // 2^-53
-const TWO_POW_M32 = 2.3283064365386963e-10; // 2^-32
+const TWO_POW_M31 = 4.656612873077393e-10; // 2^-31
 const TWO_POW_26 = 67108864;
-const TWO_PI = 2 * Math.PI;
 
 const MASK64 = (1n << 64n) - 1n;
 const MASK32 = (1n << 32n) - 1n;
@@ -55,15 +54,18 @@ function seedState(seed: number): number[] {
  * 2^128 − 1) with our own transforms.
  *
  * - `uniform()` is in (0, 1) strictly, from 53 random bits.
- * - `normal()` / `fillNormal()` use the trigonometric Box–Muller transform
- *   (not the polar method: a fixed number of draws per pair, no rejection).
- *   Each pair (r cos θ, r sin θ) is returned in that order; the sine variate is
+ * - `normal()` / `fillNormal()` use the polar Box–Muller method (Marsaglia's
+ *   polar form: no sin/cos, about twice as fast as the trigonometric form
+ *   here): (u, v) uniform on the disc from two 32-bit words, accepted with
+ *   probability π/4, gives the pair u·f, v·f with f = √(−2 ln s / s),
+ *   s = u² + v² ∈ [2^−63, 1). Both are returned in that order; the second is
  *   cached, so `normal()` calls and `fillNormal()` calls interleave into one
- *   and the same sequence.
+ *   and the same sequence. The coordinate lattice (2^−31) resolves the tails
+ *   finely up to |z| ≈ 8 (P(|Z| > 8) ≈ 1e−15); the largest possible |z| is ≈ 9.1.
  * - `streams(seed, k)` gives k independent streams by successive jumps of
  *   2^64 generator steps: they never overlap as long as each stream makes fewer
  *   than 2^64 calls to the underlying 32-bit generator (one `uniform()` is two
- *   calls, one pair of normals three, one `categorical()` two).
+ *   calls, one pair of normals 2·4/π ≈ 2.55 on average, one `categorical()` two).
  */
 export class RandomStream {
   private gen: JumpableRandomGenerator;
@@ -114,20 +116,25 @@ export class RandomStream {
     return k * TWO_POW_M53;
   }
 
-  /** Standard normal N(0, 1) by trigonometric Box–Muller (second variate cached). */
+  /** Standard normal N(0, 1) by the polar Box–Muller method (second variate cached). */
   normal(): number {
     if (this.hasSpare) {
       this.hasSpare = false;
       return this.spare;
     }
     const g = this.gen;
-    let k = (g.next() >>> 5) * TWO_POW_26 + (g.next() >>> 6);
-    while (k === 0) k = (g.next() >>> 5) * TWO_POW_26 + (g.next() >>> 6);
-    const r = Math.sqrt(-2 * Math.log(k * TWO_POW_M53));
-    const t = TWO_PI * TWO_POW_M32 * (g.next() >>> 0);
-    this.spare = r * Math.sin(t);
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = (g.next() + 0.5) * TWO_POW_M31;
+      v = (g.next() + 0.5) * TWO_POW_M31;
+      s = u * u + v * v;
+    } while (s >= 1);
+    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spare = v * f;
     this.hasSpare = true;
-    return r * Math.cos(t);
+    return u * f;
   }
 
   /**
@@ -148,12 +155,17 @@ export class RandomStream {
     const g = this.gen;
     const pairsEnd = end - 1;
     while (i < pairsEnd) {
-      let k = (g.next() >>> 5) * TWO_POW_26 + (g.next() >>> 6);
-      while (k === 0) k = (g.next() >>> 5) * TWO_POW_26 + (g.next() >>> 6);
-      const r = Math.sqrt(-2 * Math.log(k * TWO_POW_M53));
-      const t = TWO_PI * TWO_POW_M32 * (g.next() >>> 0);
-      out[i] = r * Math.cos(t);
-      out[i + 1] = r * Math.sin(t);
+      let u: number;
+      let v: number;
+      let s: number;
+      do {
+        u = (g.next() + 0.5) * TWO_POW_M31;
+        v = (g.next() + 0.5) * TWO_POW_M31;
+        s = u * u + v * v;
+      } while (s >= 1);
+      const f = Math.sqrt((-2 * Math.log(s)) / s);
+      out[i] = u * f;
+      out[i + 1] = v * f;
       i += 2;
     }
     if (i < end) out[i] = this.normal();

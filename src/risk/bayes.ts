@@ -2,7 +2,7 @@ import { NumericalRangeError, requireFinite } from '../errors.ts';
 import { integrateVector } from '../numerics/adaptive.ts';
 import { type LengthLaw } from '../task/length-law.ts';
 import { type Task, type GaussianComponent, logPosteriorWeight, validateNu } from '../task/tasks.ts';
-import { breakpointsInside, gaussianTruncated, powerOfComplement } from './laplace.ts';
+import { breakpointsInside, gaussianTruncated, powerOfComplement, stepBreakpoints } from './laplace.ts';
 import type { RiskResult } from './result.ts';
 
 export interface BayesOptions {
@@ -117,7 +117,7 @@ function makeIntegrand(task: Task, nu: number, lengths: LengthLaw): OuterIntegra
     lambda = (x) => c * x;
     stepAt = (s) => (c > 0 ? [s / c] : []);
     slope = c;
-    candidates = [0, Math.log(Lmax) + 0.5 * c * c, c * bulkMax];
+    candidates = selectionCandidates(c, Lmax);
   } else {
     const law = task.spikeLaw(nu);
     spike = law;
@@ -140,7 +140,7 @@ function makeIntegrand(task: Task, nu: number, lengths: LengthLaw): OuterIntegra
     const values = new Float64Array(dim);
     const errors = new Float64Array(dim);
     for (const comp of law) {
-      const steps = stepAt(s).flatMap((x0) => [x0 - 3 / scale, x0, x0 + 3 / scale]);
+      const steps = stepAt(s).flatMap((x0) => stepBreakpoints(x0, slope));
       const norm = (comp.weight * INV_SQRT_2PI) / comp.sd;
       const f = (x: number, out: Float64Array) => {
         const z = (x - comp.mean) / comp.sd;
@@ -226,6 +226,17 @@ function makeIntegrand(task: Task, nu: number, lengths: LengthLaw): OuterIntegra
 }
 
 /**
+ * Where log S_c = log Σ e^{cχ_ℓ} typically sits for L i.i.d. N(0,1) keys:
+ * log L + c²/2 while the sum is dominated by many tokens (small c), and
+ * c·√(2 log L) (the largest key) once one token dominates. E[S] = L e^{c²/2}
+ * is not typical for large c (it is carried by rare events), so it is capped.
+ */
+export function selectionCandidates(c: number, L: number): number[] {
+  const top = c * Math.sqrt(2 * Math.log(Math.max(L, 2)));
+  return [0, top, Math.min(Math.log(L) + 0.5 * c * c, top + Math.log(L))];
+}
+
+/**
  * Find where a non-negative integrand over R has its mass: scan a grid of
  * spacing 1.5·`scale` around the candidate points, keep the region above 1e−18
  * of the peak, and return breakpoints that bracket it so the adaptive rule
@@ -239,7 +250,9 @@ export function locateMass(
   const finite = candidates.filter(Number.isFinite);
   const from = Math.min(...finite) - 10 * scale;
   const to = Math.max(...finite) + 10 * scale;
-  const n = Math.min(200, Math.ceil((to - from) / (1.5 * scale)));
+  // the grid must never be coarser than the integrand's scale, or a peak can fall between its points
+  const n = Math.ceil((to - from) / (1.5 * scale));
+  if (n > 2000) throw new NumericalRangeError(`cannot bracket the integrand's mass: candidates span ${(to - from).toExponential(2)} at scale ${scale}`);
   const step = (to - from) / n;
   const xs: number[] = [];
   const fs: number[] = [];

@@ -86,3 +86,17 @@ export function gaussianTruncated(
   }
   return r;
 }
+
+/**
+ * Breakpoints around the step of a Laplace kernel κ^j e^{−κ} or 1 − e^{−κ},
+ * κ = e^{u}, u = slope·(x − x0): the left side decays like e^{u} (slowly) and
+ * the right side like e^{−e^{u}} (e^{u}e^{−e^{u}} is 4e−8 at u = 3 and 1e−22
+ * at u = 4). A Gauss–Kronrod piece that ends where such a tail is still
+ * steep sees none of it and reports no error, so the tails are cut at
+ * u ∈ {−40, −24, −12, −5, −2, 0, 2, 3, 4}: within each piece the integrand
+ * varies by a bounded factor and the embedded error estimate is reliable.
+ */
+export function stepBreakpoints(x0: number, slope: number): number[] {
+  if (!Number.isFinite(x0) || !(slope > 0)) return [];
+  return [-40, -24, -12, -5, -2, 0, 2, 3, 4].map((u) => x0 + u / slope);
+}

@@ -5,8 +5,8 @@ import { integrateVector } from '../numerics/adaptive.ts';
 import { normalPdf, normalSf } from '../numerics/special.ts';
 import type { LengthLaw } from '../task/length-law.ts';
 import { type GaussianComponent, type Task, validateNu } from '../task/tasks.ts';
-import { locateMass } from './bayes.ts';
-import { GAUSSIAN_CUTOFF_SD, breakpointsInside, powerOfComplement } from './laplace.ts';
+import { locateMass, selectionCandidates } from './bayes.ts';
+import { GAUSSIAN_CUTOFF_SD, breakpointsInside, powerOfComplement, stepBreakpoints } from './laplace.ts';
 import { type Family, type Overlaps, isOnManifold, tokenCoefficients } from './overlaps.ts';
 import type { RiskResult } from './result.ts';
 import {
@@ -295,7 +295,7 @@ function termsByQuadrature(
   } else {
     // softmax selection, r = −log u: spike weight κe^{−κ}, bulk weight e^{−κ}, κ = e^{cχ* − r}
     selectionMoments = (r, s) => {
-      const marks = c > 0 ? [r / c - 6 / Math.max(c, 1), r / c, r / c + 6 / Math.max(c, 1)] : [];
+      const marks = c > 0 ? stepBreakpoints(r / c, c) : [];
       const range = { lo: -GAUSSIAN_CUTOFF_SD, hi: GAUSSIAN_CUTOFF_SD, marks };
       const P = emptyMoments();
       selectionTokenMoments(
@@ -329,7 +329,7 @@ function termsByQuadrature(
       );
       return { P, Q };
     };
-    yCandidates = [0, logLmax + 0.5 * c * c, c * Math.sqrt(2 * logLmax)];
+    yCandidates = selectionCandidates(c, Math.max(...Ls));
     yScale = Math.max(1, c);
     yWeight = () => 1;
   }

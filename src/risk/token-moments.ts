@@ -2,7 +2,7 @@ import { integrateVector } from '../numerics/adaptive.ts';
 import { gaussHermiteNormal } from '../numerics/gauss-rules.ts';
 import type { Activation } from '../estimator/activation.ts';
 import type { GaussianComponent } from '../task/tasks.ts';
-import { GAUSSIAN_CUTOFF_SD, breakpointsInside } from './laplace.ts';
+import { GAUSSIAN_CUTOFF_SD, breakpointsInside, stepBreakpoints } from './laplace.ts';
 import type { TokenCoefficients } from './overlaps.ts';
 
 /**
@@ -139,7 +139,7 @@ export function gaussianTokenMoments(ctx: TokenContext, comp: GaussianComponent,
   const marks = [muChi, muChi + shift];
   if (!separable && ctx.act.inverseLogWeight) {
     const x0 = ctx.act.inverseLogWeight(s, ctx.theta);
-    marks.push(x0 - 4, x0, x0 + 4);
+    marks.push(...stepBreakpoints(x0, logWeightSlope(ctx, x0)));
   }
   const r = integrateVector(
     (chi, out) => {
@@ -254,3 +254,10 @@ export function emptyMoments(): Moments {
   return { values: new Float64Array(N_MOMENTS), errors: new Float64Array(N_MOMENTS) };
 }
 
+
+/** d log φ / dχ at x (central difference), the scale of the tilt's step there. */
+function logWeightSlope(ctx: TokenContext, x: number): number {
+  const h = 1e-4 * Math.max(1, Math.abs(x));
+  const lw = ctx.act.logWeight!;
+  return Math.abs(lw(x + h, ctx.theta) - lw(x - h, ctx.theta)) / (2 * h);
+}
