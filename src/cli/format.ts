@@ -5,7 +5,7 @@ import { OVERLAP_NAMES } from '../risk/overlaps.ts';
 /** A number with as many digits as its error supports (two significant digits of the error). */
 export function formatWithError(value: number, error: number): string {
   if (!Number.isFinite(value)) return String(value);
-  if (!(error > 0)) return value.toPrecision(17).replace(/\.?0+(e|$)/, '$1');
+  if (!(error > 0)) return String(value); // exact: the shortest round-trip representation
   const digits = Math.max(1, Math.min(17, Math.floor(Math.log10(Math.abs(value) || error)) - Math.floor(Math.log10(error)) + 2));
   return value.toPrecision(digits);
 }

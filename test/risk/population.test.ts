@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { fc, test as fcTest } from '@fast-check/vitest';
+import { InadmissibleOverlapsError } from '../../src/errors.ts';
+import { getActivation, linear, softmax } from '../../src/estimator/activations.ts';
+import { bayesRisk } from '../../src/risk/bayes.ts';
+import { manifoldOverlaps } from '../../src/risk/overlaps.ts';
+import { populationRisk, riskTerms } from '../../src/risk/population.ts';
+import { fixedLength, lengthLaw } from '../../src/task/length-law.ts';
+import { maxTask, spikedTask } from '../../src/task/tasks.ts';
+import { SEED, reportSeed } from '../helpers/arbitraries.ts';
+
+reportSeed('population.test.ts');
+
+describe('populationRisk', () => {
+  it('should match the closed form of linear attention on spiked-SLR (moments of 1 + χ)', () => {
+    // A = E[σ_ε] = 1 + m c, B = E[Σ(1+χ_ℓ)²] = L(1 + m² + τ²) + 2mc + m²c², c = √ν (hand-derived)
+    for (const [L, nu, m, tau2, mvv, qvv, delta] of [
+      [3, 2, 0.7, 0.4, 0.5, 0.6, 0.1],
+      [10, 0.5, -0.3, 0, 1, 1, 0],
+      [1000, 9, 0.2, 1.5, 0.05, 0.01, 0.3],
+    ]) {
+      const c = Math.sqrt(nu);
+      const A = 1 + m * c;
+      const B = L * (1 + m * m + tau2) + 2 * m * c + m * m * c * c;
+      const expected = delta + 1 - 2 * mvv * A + qvv * B;
+      const r = populationRisk({ task: spikedTask, nu, lengths: fixedLength(L), delta, act: linear, overlaps: manifoldOverlaps({ mkk: m, mvv, qkk: m * m + tau2, qvv }) });
+      expect(Math.abs(r.value - expected)).toBeLessThanOrEqual(r.error + 8 * Number.EPSILON * Math.abs(expected));
+    }
+  });
+
+  it('should match Gaussian integration by parts for linear attention on max-SLR: E[σ_ε] = 1 + mν(E_Bayes − Δ)', () => {
+    // E[Σ p_ℓ χ*_ℓ] = ν E[Σ p_ℓ(1 − p_ℓ)] = ν (1 − E[Σ p²]) under χ* ~ N(0, I); B = L(1 + m² + τ²)
+    for (const [L, nu, m, tau2] of [
+      [2, 1.5, 0.8, 0],
+      [5, 0.7, -0.4, 0.3],
+    ]) {
+      const bayes = bayesRisk(maxTask, nu, fixedLength(L));
+      const t = riskTerms({ task: maxTask, nu, lengths: fixedLength(L), act: linear, overlaps: manifoldOverlaps({ mkk: m, mvv: 1, qkk: m * m + tau2, qvv: 1 }) });
+      expect(Math.abs(t.T1.value - (1 + m * nu * bayes.excess))).toBeLessThanOrEqual(t.T1.error + Math.abs(m * nu) * bayes.error);
+      expect(Math.abs(t.T2.value - L * (1 + m * m + tau2))).toBeLessThanOrEqual(t.T2.error + 1e-14 * L);
+    }
+  });
+
+  it('should reject inadmissible overlaps', () => {
+    expect(() => populationRisk({ task: spikedTask, nu: 1, lengths: fixedLength(2), act: softmax, overlaps: manifoldOverlaps({ mkk: 2, mvv: 1, qkk: 3, qvv: 1 }) })).toThrow(
+      InadmissibleOverlapsError,
+    );
+  });
+
+  it('should give 1 + Δ for f ≡ 0 (v = 0)', () => {
+    const r = populationRisk({ task: spikedTask, nu: 2, lengths: fixedLength(4), delta: 0.2, act: softmax, overlaps: manifoldOverlaps({ mkk: 1, mvv: 0, qkk: 1, qvv: 0 }) });
+    expect(Math.abs(r.value - 1.2)).toBeLessThanOrEqual(r.error);
+  });
+
+  it('should stay finite for L = 10^6 at the same cost as L = 2', () => {
+    const big = populationRisk({ task: spikedTask, nu: 4, lengths: fixedLength(1_000_000), act: softmax, overlaps: manifoldOverlaps({ mkk: 2, mvv: 1, qkk: 4, qvv: 1 }) });
+    const small = populationRisk({ task: spikedTask, nu: 4, lengths: fixedLength(2), act: softmax, overlaps: manifoldOverlaps({ mkk: 2, mvv: 1, qkk: 4, qvv: 1 }) });
+    expect(Number.isFinite(big.value)).toBe(true);
+    expect(big.evaluations!).toBeLessThan(3 * small.evaluations!);
+  });
+});
+
+describe('softmax at the Nishimori point (Prop. 4.2)', () => {
+  fcTest.prop([fc.integer({ min: 2, max: 200 }), fc.double({ min: 0.1, max: 16, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })], { seed: SEED, numRuns: 6 })(
+    'should have the Bayes risk on spiked-SLR (k = √ν k*, v = v*)',
+    (L, nu, delta) => {
+      const c = Math.sqrt(nu);
+      const r = populationRisk({ task: spikedTask, nu, lengths: fixedLength(L), delta, act: softmax, overlaps: manifoldOverlaps({ mkk: c, mvv: 1, qkk: c * c, qvv: 1 }) });
+      const b = bayesRisk(spikedTask, nu, fixedLength(L), delta);
+      expect(Math.abs(r.value - b.value)).toBeLessThanOrEqual(r.error + b.error);
+    },
+  );
+
+  it('should have the Bayes risk on spiked-SLR with variable length Unif{1,2,3}', () => {
+    const law = lengthLaw([1, 2, 3]);
+    const r = populationRisk({ task: spikedTask, nu: 2, lengths: law, act: softmax, overlaps: manifoldOverlaps({ mkk: Math.SQRT2, mvv: 1, qkk: 2, qvv: 1 }) });
+    const b = bayesRisk(spikedTask, 2, law);
+    expect(Math.abs(r.value - b.value)).toBeLessThanOrEqual(r.error + b.error);
+  });
+
+  it('should have the Bayes risk on max-SLR (k = ν k*)', () => {
+    const nu = 1.3;
+    const r = populationRisk({ task: maxTask, nu, lengths: fixedLength(3), act: getActivation('softmax'), overlaps: manifoldOverlaps({ mkk: nu, mvv: 1, qkk: nu * nu, qvv: 1 }) }, { relTol: 1e-7 });
+    const b = bayesRisk(maxTask, nu, fixedLength(3));
+    expect(Math.abs(r.value - b.value)).toBeLessThanOrEqual(r.error + b.error);
+  });
+
+  it('should be refuted at a wrong slope (the check can fail)', () => {
+    const nu = 4;
+    const r = populationRisk({ task: spikedTask, nu, lengths: fixedLength(3), act: softmax, overlaps: manifoldOverlaps({ mkk: 1.8, mvv: 1, qkk: 1.8 * 1.8, qvv: 1 }) });
+    const b = bayesRisk(spikedTask, nu, fixedLength(3));
+    expect(r.value - b.value).toBeGreaterThan(10 * (r.error + b.error));
+  });
+});
