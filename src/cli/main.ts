@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { SlrError } from '../errors.ts';
+import { inspectCommand } from './inspect-command.ts';
+import { listCommand } from './list-command.ts';
 import { riskCommand } from './risk-command.ts';
+import { verifyCommand } from './verify-command.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -12,9 +15,10 @@ export const EXIT_USAGE = 2;
  */
 export async function main(
   argv: string[],
-  io: { out: (s: string) => void; err: (s: string) => void } = {
+  io: { out: (s: string) => void; err: (s: string) => void; isTTY?: boolean } = {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
+    isTTY: process.stderr.isTTY,
   },
 ): Promise<number> {
   const program = new Command('slr')
@@ -22,10 +26,12 @@ export async function main(
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: () => {} })
     .showHelpAfterError(false);
-  program.addCommand(riskCommand(io.out).exitOverride().configureOutput({ writeOut: io.out, writeErr: () => {} }));
+  let exitCode = EXIT_OK;
+  const commands = [riskCommand(io.out), verifyCommand(io, (c) => (exitCode = c)), inspectCommand(io), listCommand(io)];
+  for (const c of commands) program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: () => {} }));
   try {
     await program.parseAsync(argv);
-    return EXIT_OK;
+    return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
