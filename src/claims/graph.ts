@@ -11,8 +11,12 @@ export class ClaimGraphError extends InvalidInputError {}
 
 const ID = /^[a-z][a-z0-9]*(-[a-z0-9.]+)*$/;
 
-/** Validate the claims and return them in dependency order (a claim after everything it uses). */
-export function validateClaims(claims: readonly Claim[]): Claim[] {
+/**
+ * Validate the claims and return them in dependency order (a claim after
+ * everything it uses). `partial`: the claims are a selection of a validated
+ * whole, so `uses`/`correctedBy` may name claims outside it (ignored for order).
+ */
+export function validateClaims(claims: readonly Claim[], opts: { partial?: boolean } = {}): Claim[] {
   const byId = new Map<string, Claim>();
   for (const c of claims) {
     if (!ID.test(c.id)) throw new ClaimGraphError(`claim id "${c.id}" is not kebab-case`);
@@ -20,8 +24,8 @@ export function validateClaims(claims: readonly Claim[]): Claim[] {
     byId.set(c.id, c);
   }
   for (const c of claims) {
-    for (const u of c.uses) if (!byId.has(u)) throw new ClaimGraphError(`claim "${c.id}" uses unknown claim "${u}"`);
-    if (c.correctedBy !== undefined && !byId.has(c.correctedBy)) {
+    for (const u of c.uses) if (!byId.has(u) && !opts.partial) throw new ClaimGraphError(`claim "${c.id}" uses unknown claim "${u}"`);
+    if (c.correctedBy !== undefined && !byId.has(c.correctedBy) && !opts.partial) {
       throw new ClaimGraphError(`claim "${c.id}" is corrected by unknown claim "${c.correctedBy}"`);
     }
     if (c.checks.length === 0) throw new ClaimGraphError(`claim "${c.id}" has no checks`);
@@ -40,7 +44,10 @@ export function validateClaims(claims: readonly Claim[]): Claim[] {
     if (s === 'black') return;
     if (s === 'grey') throw new ClaimGraphError(`claims form a cycle: ${[...path.slice(path.indexOf(c.id)), c.id].join(' → ')}`);
     state.set(c.id, 'grey');
-    for (const u of c.uses) visit(byId.get(u)!, [...path, c.id]);
+    for (const u of c.uses) {
+      const used = byId.get(u);
+      if (used) visit(used, [...path, c.id]);
+    }
     state.set(c.id, 'black');
     order.push(c);
   };
