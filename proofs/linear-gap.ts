@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { decideInequality, inequalityCheck } from '../src/claims/checks.ts';
-import { bayes, classMinimum, setting, type Setting } from '../src/claims/quantities.ts';
+import { bayes, classMinimum, monteCarlo, setting, type Setting } from '../src/claims/quantities.ts';
 import type { Claim } from '../src/claims/types.ts';
 import { propertyCheck } from '../src/claims/checks.ts';
 import { linearClosedForm } from './linear-closed-form.ts';
@@ -40,6 +40,15 @@ export const claim: Claim = {
       fast: true,
       points: (ctx) => (ctx.fast ? grid.slice(0, 4) : grid),
       greater: { label: 'E_linear (optimiser)', compute: (s) => classMinimum('linear', s) },
+      smaller: { label: 'E_Bayes', compute: (s) => bayes(s) },
+    }),
+    inequalityCheck({
+      id: 'full-model-montecarlo',
+      kind: 'montecarlo',
+      description: 'Monte Carlo (tokens in R^200) of linear attention at its minimiser stays above the Bayes quadrature',
+      fast: true,
+      points: (ctx) => (ctx.fast ? [grid[0]] : [grid[0], grid[3], grid[4]]),
+      greater: { label: 'Monte Carlo E_linear at the minimiser (D = 200)', compute: (s, ctx) => monteCarlo('linear', s, { samples: ctx.fast ? 4000 : 20000, seed: ctx.seed, dimension: 200 }, classMinimum('linear', s).params) },
       smaller: { label: 'E_Bayes', compute: (s) => bayes(s) },
     }),
     propertyCheck({

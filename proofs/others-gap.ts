@@ -7,7 +7,7 @@
  * optimiser's key direction and σ parameters.
  */
 import { inequalityCheck } from '../src/claims/checks.ts';
-import { bayes, classMinimum, setting, valueOptimalRisk, type Setting } from '../src/claims/quantities.ts';
+import { bayes, classMinimum, monteCarlo, setting, valueOptimalRisk, type Setting } from '../src/claims/quantities.ts';
 import type { Claim } from '../src/claims/types.ts';
 
 interface Case extends Setting {
@@ -52,6 +52,21 @@ export const claim: Claim = {
       fast: true,
       points: (ctx) => (ctx.fast ? aboveGrid.slice(0, 2) : aboveGrid),
       greater: { label: 'E_σ (optimiser)', compute: (k) => classMinimum(k.act, k) },
+      smaller: { label: 'E_Bayes', compute: (k) => bayes(k) },
+    }),
+    inequalityCheck<Case>({
+      id: 'full-model-montecarlo',
+      kind: 'montecarlo',
+      description: 'Monte Carlo (tokens in R^200) of erf and softplus-kernel attention at their minimisers stays above the Bayes quadrature',
+      fast: true,
+      points: (ctx) => (ctx.fast ? [aboveGrid[0]] : [aboveGrid[0], aboveGrid[1], aboveGrid[5]]),
+      greater: {
+        label: 'Monte Carlo E_σ at the minimiser (D = 200)',
+        compute: (k, ctx) => {
+          const r = classMinimum(k.act, k);
+          return monteCarlo(k.act, k, { samples: ctx.fast ? 4000 : 20000, seed: ctx.seed, dimension: 200 }, r.params, r.theta);
+        },
+      },
       smaller: { label: 'E_Bayes', compute: (k) => bayes(k) },
     }),
     inequalityCheck<Case>({
