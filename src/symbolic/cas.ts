@@ -24,12 +24,15 @@
  * on top of nerdamer's own time (≥ 0.1 ms even for `x+1`).
  *
  * Not wrapped on purpose: limit, integrate, defint, simplify (silently wrong
- * in our measurements); `substitute` works on our own syntax tree.
+ * in our measurements); `substitute` works on our own syntax tree, and
+ * `solvePolynomial` uses the root formulas for degrees 1–2 (nerdamer's
+ * solve took seconds on the derivations' quadratics).
  */
 import { createRequire } from 'node:module';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { InvalidInputError, SlrError } from '../errors.ts';
 import { type Node, compileExpression, freeNames, parseExpression, printExpression, texExpression } from './expression.ts';
+import { Poly } from './polynomial.ts';
 
 /** A nerdamer call failed (it threw, or returned something unusable). */
 export class SymbolicError extends SlrError {
@@ -248,12 +251,41 @@ export function coefficients(text: string, variable: string, opts: CasOptions = 
   return r as string[];
 }
 
+export interface SolveOptions extends CasOptions {
+  /**
+   * 'auto' (default): degree 1 and 2 in `variable` by the root formulas on
+   * exact coefficients (polynomial.ts), higher degrees by nerdamer's solve;
+   * 'nerdamer': always nerdamer (it took 1.6–4 s on the quadratics of the
+   * derivations, whose coefficients are polynomials in L and c).
+   */
+  method?: 'auto' | 'nerdamer';
+}
+
 /**
- * Roots in `variable` of the equation text = 0 (a polynomial: nerdamer
- * handles degrees ≤ 3 in closed form). Check each root by substitution.
+ * Roots in `variable` of the equation text = 0, a polynomial in `variable`
+ * (other names are parameters). Degree 1: −c₀/c₁; degree 2:
+ * (−c₁ ± sqrt(c₁² − 4c₂c₀))/(2c₂) (real for the parameter values where the
+ * discriminant is ≥ 0); the text is not simplified. Check each root by
+ * substitution (verifyNumerically). Throws SymbolicError when the text is
+ * not a polynomial in `variable` or has degree 0.
  */
-export function solvePolynomial(text: string, variable: string, opts: CasOptions = {}): string[] {
-  const r = call('solve', [requireText('equation', text), requireName(variable)], opts);
+export function solvePolynomial(text: string, variable: string, opts: SolveOptions = {}): string[] {
+  requireText('equation', text);
+  requireName(variable);
+  if ((opts.method ?? 'auto') === 'auto') {
+    const p = Poly.parse(text);
+    const inside = p.factors().filter((f) => f.includes('(') && freeNames(parseExpression(f)).includes(variable));
+    const { low, coefficients: cs } = p.coefficientsIn(variable);
+    if (inside.length > 0 || low < 0) throw new SymbolicError(`solvePolynomial: ${preview(text)} is not a polynomial in ${variable}`);
+    const degree = cs.length - 1;
+    if (degree === 0) throw new SymbolicError(`solvePolynomial: ${preview(text)} does not depend on ${variable}`);
+    if (degree === 1) return [`-(${cs[0]})/(${cs[1]})`];
+    if (degree === 2) {
+      const disc = `(${cs[1]})^2-4*(${cs[2]})*(${cs[0]})`;
+      return [`(-(${cs[1]})+sqrt(${disc}))/(2*(${cs[2]}))`, `(-(${cs[1]})-sqrt(${disc}))/(2*(${cs[2]}))`];
+    }
+  }
+  const r = call('solve', [text, variable], opts);
   if (!Array.isArray(r) || r.some((x) => typeof x !== 'string')) throw new SymbolicError(`nerdamer solve returned ${preview(r)}`);
   return r as string[];
 }

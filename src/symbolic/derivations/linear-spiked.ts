@@ -440,7 +440,7 @@ export function linearSpikedClosedFormDerivation(opts?: DerivationOptions): Deri
     passed: roots.length === 2 && isStar.filter(Boolean).length === 1 && isZero.filter(Boolean).length === 1,
     detail: `roots ${roots.join(' ; ')}: one equals c(L−1)/L, the other −1/c (A = 0)`,
   };
-  b.step('N = 0', `[${roots.join(', ')}]`, 'nerdamer solve; each root substituted back', allOf(...rootChecks, identified), `m \\in \\left\\{${roots.map((r) => r).join(',\\ ')}\\right\\}`);
+  b.step('N = 0', `[${roots.join(', ')}]`, 'roots of the quadratic (solvePolynomial: root formula on exact coefficients); each root substituted back', allOf(...rootChecks, identified), `m \\in \\left\\{${roots.map((r) => r).join(',\\ ')}\\right\\}`);
   const factored = `-2*L*(1 + c*m)*(m - ${mStar})`;
   b.step(
     'N = −2L(1 + cm)(m − m*)',
