@@ -194,6 +194,9 @@ function result(
  * running bounds of f), the factor 2 covering the O(h⁴) remainder and the
  * estimate's own rounding. Typically a few 1e−10 relative: a wrong
  * derivative fails unless it happens to be right to that accuracy at every point.
+ * A point is used when that tolerance is ≤ 1e−6·max(1, |g|, |D|, |f|/ξ), ξ the
+ * scale of the variable (max(|x|, (hi − lo)/4)): a difference quotient cannot
+ * resolve a derivative better than ~u^{2/3}·|f|/ξ.
  */
 export function checkDerivative(
   f: string,
@@ -248,7 +251,9 @@ export function checkDerivative(
     const q2 = quotient(h / 2);
     const g = fg(...x);
     const tol = 2 * (Math.abs(q1.D - q2.D) / 3 + q1.rho + q2.rho) + ROUNDING_SAFETY * g.error;
-    const scale = Math.max(Math.abs(g.value), Math.abs(q2.D));
+    // a derivative can only be resolved to ~u^{2/3}·|f|/(scale of x): |f|/(scale of x) is part of the scale
+    const fScale = Math.abs(ff(...x).value) / Math.max(Math.abs(x[k]), width / 4);
+    const scale = Math.max(Math.abs(g.value), Math.abs(q2.D), fScale);
     if (!Number.isFinite(q1.D) || !Number.isFinite(q2.D) || !Number.isFinite(g.value) || !(tol <= 1e-6 * Math.max(1, scale))) {
       rejected++;
       continue;
