@@ -27,8 +27,6 @@ export function stepCheck(c: NumericCheck | StepCheck): StepCheck {
 
 export class DerivationBuilder {
   private readonly steps: DerivationStep[] = [];
-  private readonly started = performance.now();
-
   constructor(readonly title: string) {}
 
   /**
@@ -50,16 +48,6 @@ export class DerivationBuilder {
   /** A step stated in words (e.g. an inequality or a structural fact), with its LaTeX. */
   text(label: string, statement: string, tex: string, justification: string, check?: NumericCheck | StepCheck): void {
     this.steps.push({ label, expression: statement, tex, justification, ...(check ? { check: stepCheck(check) } : {}) });
-  }
-
-  /** Steps so far (read-only view). */
-  get all(): readonly DerivationStep[] {
-    return this.steps;
-  }
-
-  /** Wall time since the builder was created (ms). */
-  get elapsedMs(): number {
-    return performance.now() - this.started;
   }
 
   finish(expression: string, tex?: string): Derivation {

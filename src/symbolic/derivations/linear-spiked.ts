@@ -261,16 +261,6 @@ export function linearRiskPolynomialDerivation(opts?: DerivationOptions): Deriva
   wickStep('T2 = E[y − F_e]', `${Y} - ${F('e')}`, k.T2, tokenLaw('e', true), spikeParams, seed + 12);
   wickStep('T3 = E[F_b]', F('b'), k.T3, tokenLaw('b', false), bulkParams, seed + 13);
   wickStep('T4 = E[F_b²]', `(${F('b')})^2`, k.T4, tokenLaw('b', false), bulkParams, seed + 14);
-  const risk = k.risk.toString();
-  b.step(
-    'risk polynomial',
-    risk,
-    'substitute T1…T4 and expand exactly',
-    allOf(
-      verifyNumerically(k.assembled, risk, FULL_VARS, boxFor(FULL_VARS), seed + 21),
-      checkLinearRiskAgainstEngine(risk, FULL_VARS, enginePoints(seed + 22, false, 3), fullValuesAt),
-    ),
-  );
   const quadratureL2 = checkGaussianExpectation(
     explicitLoss(2),
     k.risk.substitute({ L: Poly.constant(2) }).toString(),
@@ -281,15 +271,23 @@ export function linearRiskPolynomialDerivation(opts?: DerivationOptions): Deriva
     seed + 23,
     { points: 2 },
   );
+  const risk = k.risk.toString();
+  b.step(
+    'risk polynomial',
+    risk,
+    'substitute T1…T4 and expand exactly; at L = 2 the loss itself is also integrated by 9-dimensional Gauss–Hermite quadrature',
+    allOf(
+      verifyNumerically(k.assembled, risk, FULL_VARS, boxFor(FULL_VARS), seed + 21),
+      checkLinearRiskAgainstEngine(risk, FULL_VARS, enginePoints(seed + 22, false, 3), fullValuesAt),
+      quadratureL2,
+    ),
+  );
   const shown = inNu(k.risk);
   b.step(
     'in ν',
     shown,
-    'c = √ν: even powers c^{2j} = ν^j, odd powers keep one √ν; at L = 2 the whole risk is also re-computed by 9-dimensional Gauss–Hermite quadrature',
-    allOf(
-      verifyNumerically(substitute(risk, { c: 'sqrt(nu)' }), shown, FULL_VARS.map((v) => (v === 'c' ? 'nu' : v)), boxFor(FULL_VARS.map((v) => (v === 'c' ? 'nu' : v))), seed + 24),
-      quadratureL2,
-    ),
+    'c = √ν: even powers c^{2j} = ν^j, odd powers keep one √ν',
+    verifyNumerically(substitute(risk, { c: 'sqrt(nu)' }), shown, FULL_VARS.map((v) => (v === 'c' ? 'nu' : v)), boxFor(FULL_VARS.map((v) => (v === 'c' ? 'nu' : v))), seed + 24),
   );
   return b.finish(shown);
 }
