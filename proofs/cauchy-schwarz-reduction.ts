@@ -10,7 +10,9 @@
  */
 import { agreementCheck, type Quantity } from '../src/claims/checks.ts';
 import { lengthsOf, monteCarlo, riskAt, setting, taskOf, type Setting } from '../src/claims/quantities.ts';
+import { symbolicCheck } from '../src/claims/symbolic-check.ts';
 import type { Claim } from '../src/claims/types.ts';
+import { getDerivation } from '../src/symbolic/index.ts';
 import { getActivation } from '../src/estimator/activations.ts';
 import { manifoldOverlaps } from '../src/risk/overlaps.ts';
 import { riskTerms } from '../src/risk/population.ts';
@@ -78,7 +80,23 @@ export const claim: Claim = {
     quadrature: { value: 0, reason: 'both sides carry quadrature bounds; the quadratic adds 16 ulp of rounding' },
     montecarlo: { value: 0, reason: '99.9% interval: false-failure probability ≤ 0.1% per point' },
   },
+  derivation: () => getDerivation('linear-value-side'),
   checks: [
+    symbolicCheck({
+      id: 'derivation-linear',
+      description: 'for linear attention, the Wick polynomial of the risk is quadratic in the value side and minimises to Δ + 1 − A²/B with A = 1 + cm, B = E[Σ(1 + χ)²]',
+      fast: true,
+      derivations: ['linear-value-side'],
+      stated: [
+        {
+          derivation: 'linear-value-side',
+          label: 'Δ + 1 − A²/B with A = 1 + cm, B = L(1 + m²) + 2cm + c²m² (τ = 0)',
+          expression: 'Delta + 1 - (1 + c*m)^2/(L*(1 + m^2) + 2*m*c + m^2*c^2)',
+          variables: ['Delta', 'c', 'm', 'L'],
+          domain: { Delta: [0, 2], c: [0, 5], m: [-3, 3], L: [1, 50] },
+        },
+      ],
+    }),
     agreementCheck({
       id: 'quadratic-in-value-side',
       description: 'the engine\'s risk at arbitrary value-side overlaps equals the quadratic built from A and B (σ × task)',

@@ -9,7 +9,9 @@
  */
 import { agreementCheck, exactQuantity, inequalityCheck, limitCheck } from '../src/claims/checks.ts';
 import { bayes, classMinimum, riskAt, setting, type Setting } from '../src/claims/quantities.ts';
+import { symbolicCheck } from '../src/claims/symbolic-check.ts';
 import type { Claim } from '../src/claims/types.ts';
+import { getDerivation } from '../src/symbolic/index.ts';
 import { manifoldOverlaps } from '../src/risk/overlaps.ts';
 import { linearClosedForm } from './linear-closed-form.ts';
 
@@ -31,7 +33,14 @@ export const claim: Claim = {
     decision: { value: 0, reason: 'inequalities decided only beyond the error bars' },
     extrapolation: { value: 10, reason: 'REFUTED when the limit misses the Richardson estimate by more than 10× its uncertainty' },
   },
+  derivation: () => getDerivation('max-large-L'),
   checks: [
+    symbolicCheck({
+      id: 'derivation',
+      description: 'μ_L ≤ √(2 log L) by Jensen, optimised over t symbolically, hence E_linear → 1',
+      fast: true,
+      derivations: ['max-large-L'],
+    }),
     inequalityCheck<Setting>({
       id: 'linear-lower-bound',
       description: 'E_linear(L) > 1 − (1 + 2 log L)/L − tiny: the closed form with μ_L by quadrature stays above a bound that tends to 1 (L = 10 … 10^6)',

@@ -10,8 +10,14 @@
 import { limitCheck } from '../src/claims/checks.ts';
 import { setting } from '../src/claims/quantities.ts';
 import { bayesAsymptoteRatio, bayesLogSlope } from '../src/claims/rates.ts';
+import { combinedDerivation, symbolicCheck } from '../src/claims/symbolic-check.ts';
 import type { Claim } from '../src/claims/types.ts';
+import { compileExpression } from '../src/symbolic/index.ts';
 import { SOFTMAX_NU, reportedLinearRate } from './cor-4.3-spiked.ts';
+
+/** The stated softmax asymptote, evaluated from its expression. */
+export const SOFTMAX_ASYMPTOTE = '(L-1)*sqrt(pi/(4*nu))*exp(-nu/4)';
+const asymptote = compileExpression(SOFTMAX_ASYMPTOTE, ['L', 'nu']);
 
 export const claim: Claim = {
   id: 'cor-4.3-spiked-corrected',
@@ -28,7 +34,25 @@ export const claim: Claim = {
   tolerances: {
     extrapolation: { value: 1, reason: 'CONFIRMED when the stated constant lies within the Richardson uncertainty (last extrapolation step + propagated errors, optimiser tolerance included)' },
   },
+  derivation: () => combinedDerivation('Large-ν rates on spiked-SLR', ['linear-spiked-large-nu', 'bayes-spiked-asymptotics']),
   checks: [
+    symbolicCheck({
+      id: 'derivation-linear',
+      description: 'the limit of ν(E_linear − Δ) read off the closed form (ν = 1/ε, leading coefficients; no CAS limit)',
+      fast: true,
+      derivations: ['linear-spiked-large-nu'],
+      stated: [{ derivation: 'linear-spiked-large-nu', step: 'C_L', label: 'C_L = L', expression: 'L', variables: ['L'], domain: { L: [2, 50] } }],
+    }),
+    symbolicCheck({
+      id: 'derivation-softmax',
+      description: 'the two-token reduction, the Beta integral B(3/2, 1/2) = π/2 and the resulting asymptote with its 1/ν correction',
+      fast: false,
+      derivations: ['bayes-spiked-asymptotics'],
+      stated: [
+        { derivation: 'bayes-spiked-asymptotics', step: 'E_Bayes − Δ ≈', label: 'the stated asymptote', expression: SOFTMAX_ASYMPTOTE, variables: ['L', 'nu'], domain: { L: [2, 20], nu: [20, 400] } },
+        { derivation: 'bayes-spiked-asymptotics', step: 'c_L = 1/4', label: 'c_L = 1/4', expression: '1/4', variables: [], domain: {} },
+      ],
+    }),
     reportedLinearRate(2, 2, true, 'linear-rate-L2'),
     reportedLinearRate(3, 3, true, 'linear-rate-L3'),
     reportedLinearRate(5, 5, false, 'linear-rate-L5'),
@@ -55,7 +79,7 @@ export const claim: Claim = {
         label: 'ratio to the asymptote',
         variable: 'ν',
         xs: () => SOFTMAX_NU,
-        compute: (nu) => bayesAsymptoteRatio(setting('spiked', L, nu)),
+        compute: (nu) => bayesAsymptoteRatio(setting('spiked', L, nu), asymptote, SOFTMAX_ASYMPTOTE),
         predicted: 1,
         correctionOrder: 1,
         at: { task: 'spiked', L },

@@ -7,7 +7,9 @@
 import { customCheck, limitCheck, richardson } from '../src/claims/checks.ts';
 import { setting } from '../src/claims/quantities.ts';
 import { bayesLogSlope, scaledExcess } from '../src/claims/rates.ts';
+import { symbolicCheck } from '../src/claims/symbolic-check.ts';
 import type { Claim, Evidence } from '../src/claims/types.ts';
+import { getDerivation } from '../src/symbolic/index.ts';
 
 export const LINEAR_NU = [100, 200, 400, 800, 1600];
 export const SOFTMAX_NU = [25, 50, 100, 200, 400];
@@ -43,7 +45,15 @@ export const claim: Claim = {
   tolerances: {
     extrapolation: { value: 10, reason: 'REFUTED when the reported constant misses the Richardson estimate by more than 10× its uncertainty (last extrapolation step + propagated errors, optimiser tolerance 1e−7 included)' },
   },
+  derivation: () => getDerivation('linear-spiked-large-nu'),
   checks: [
+    symbolicCheck({
+      id: 'derivation',
+      description: 'the limit of ν(E_linear − Δ) read off the closed form (ν = 1/ε, leading coefficients; no CAS limit) against the reported C_L = L/(L−1)',
+      fast: true,
+      derivations: ['linear-spiked-large-nu'],
+      stated: [{ derivation: 'linear-spiked-large-nu', step: 'C_L', label: 'the reported C_L = L/(L−1)', expression: 'L/(L-1)', variables: ['L'], domain: { L: [2, 50] } }],
+    }),
     reportedLinearRate(2, 2, true),
     reportedLinearRate(3, 1.5, true),
     reportedLinearRate(5, 1.25, false),

@@ -7,7 +7,9 @@
  */
 import { agreementCheck, type Quantity } from '../src/claims/checks.ts';
 import { bayes, riskAt, setting, type Setting } from '../src/claims/quantities.ts';
+import { symbolicCheck } from '../src/claims/symbolic-check.ts';
 import type { Claim } from '../src/claims/types.ts';
+import { getDerivation } from '../src/symbolic/index.ts';
 import { RandomStream } from '../src/numerics/random.ts';
 import { RunningStats, meanWithInterval } from '../src/numerics/statistics.ts';
 import { manifoldOverlaps } from '../src/risk/overlaps.ts';
@@ -74,7 +76,14 @@ export const claim: Claim = {
     quadrature: { value: 0, reason: 'both sides carry quadrature bounds (the Bayes bound scaled by ν)' },
     montecarlo: { value: 0, reason: '99.9% interval: false-failure probability ≤ 0.1% per point' },
   },
+  derivation: () => getDerivation('stein-max'),
   checks: [
+    symbolicCheck({
+      id: 'derivation',
+      description: "Stein's lemma and ∂p_ℓ/∂χ_ℓ = ν p_ℓ(1 − p_ℓ) by symbolic differentiation, checked by difference quotients",
+      fast: true,
+      derivations: ['stein-max'],
+    }),
     agreementCheck({
       id: 'two-quadratures',
       description: 'E[χ*_ε] from the linear-attention quadrature (selection-task code path) against ν(E_Bayes − Δ) (Laplace code path)',

@@ -9,9 +9,17 @@
  *   E_linear = Δ + 1 − (1 + μ̄²)/L̄,  μ_L = ν(E_Bayes(L) − Δ) (gaussian-ibp-max) or E[max of L normals] at ν = ∞.
  */
 import { agreementCheck, type Quantity } from '../src/claims/checks.ts';
-import { bayes, classMinimum, expectedMaxOfNormals, lengthsOf, meanLength, monteCarlo, riskAt, setting, type Setting } from '../src/claims/quantities.ts';
+import { bayes, classMinimum, lengthsOf, meanLength, monteCarlo, riskAt, setting, type Setting } from '../src/claims/quantities.ts';
+import { combinedDerivation, symbolicCheck } from '../src/claims/symbolic-check.ts';
 import type { Claim } from '../src/claims/types.ts';
+import { compileExpression, expectedMaxOfNormals } from '../src/symbolic/index.ts';
 import { manifoldOverlaps, type Overlaps } from '../src/risk/overlaps.ts';
+
+/** The statement's closed forms (fixed L; a length law enters through L̄ = E[L] and μ̄ = E_L[μ_L], since A and B are averages over L). */
+export const SPIKED_FORM = 'Delta + L*(L-1)/(L^2 + nu*(L-1))';
+export const MAX_FORM = 'Delta + 1 - (1 + mu^2)/L';
+const spikedForm = compileExpression(SPIKED_FORM, ['Delta', 'L', 'nu']);
+const maxForm = compileExpression(MAX_FORM, ['Delta', 'L', 'mu']);
 
 /** μ̄ = E_L[E[χ*_ε | L]] for max-SLR, with its error. */
 export function meanSpikeKey(s: Setting): Quantity {
@@ -40,25 +48,24 @@ export function linearClosedForm(s: Setting): { risk: Quantity; m: number; overl
   const Lbar = meanLength(s);
   if (s.task === 'spiked') {
     const nu = s.nu;
-    const excess = (Lbar * (Lbar - 1)) / (Lbar * Lbar + nu * (Lbar - 1));
     const m = (Math.sqrt(nu) * (Lbar - 1)) / Lbar;
     const A = 1 + m * Math.sqrt(nu);
     const B = Lbar * (1 + m * m) + 2 * m * Math.sqrt(nu) + m * m * nu;
     const mvv = A / B;
     return {
-      risk: { value: s.delta + excess, error: 16 * Number.EPSILON * (1 + s.delta), method: 'closed form Δ + L̄(L̄−1)/(L̄² + ν(L̄−1))', converged: true },
+      risk: { value: spikedForm(s.delta, Lbar, nu), error: 16 * Number.EPSILON * (1 + s.delta), method: `closed form ${SPIKED_FORM} at L = E[L] = ${Lbar}`, converged: true },
       m,
       overlaps: manifoldOverlaps({ mkk: m, mvv, qkk: m * m, qvv: mvv * mvv }),
     };
   }
   const mu = meanSpikeKey(s);
-  const value = s.delta + 1 - (1 + mu.value * mu.value) / Lbar;
+  const value = maxForm(s.delta, Lbar, mu.value);
   const mvv = (1 + mu.value * mu.value) / (Lbar * (1 + mu.value * mu.value));
   return {
     risk: {
       value,
       error: (2 * Math.abs(mu.value) * mu.error) / Lbar + 16 * Number.EPSILON * (1 + s.delta),
-      method: `closed form Δ + 1 − (1 + μ̄²)/L̄ with μ̄ = ${mu.value} ± ${mu.error.toExponential(1)} (${mu.method})`,
+      method: `closed form ${MAX_FORM} at L = E[L] = ${Lbar}, mu = μ̄ = ${mu.value} ± ${mu.error.toExponential(1)} (${mu.method})`,
       converged: mu.converged,
     },
     m: mu.value,
@@ -92,7 +99,22 @@ export const claim: Claim = {
     optimiser: { value: 1e-7, reason: 'the class minimum is located to 1e−7 in risk' },
     closedForm: { value: 0, reason: 'closed forms carry 16 ulp of rounding, and on max-SLR the propagated bound of μ̄' },
   },
+  derivation: () => combinedDerivation('Linear attention', ['linear-risk-polynomial', 'linear-value-side', 'linear-spiked-closed-form', 'linear-max-closed-form', 'linear-full-family']),
   checks: [
+    symbolicCheck({
+      id: 'derivation-spiked',
+      description: 'the risk as a Wick polynomial, the value side, the stationary point solved symbolically, and the resulting closed form on spiked-SLR',
+      fast: true,
+      derivations: ['linear-risk-polynomial', 'linear-value-side', 'linear-spiked-closed-form'],
+      stated: [{ derivation: 'linear-spiked-closed-form', label: 'the stated spiked closed form', expression: SPIKED_FORM, variables: ['Delta', 'L', 'nu'], domain: { Delta: [0, 2], L: [1, 100], nu: [0, 500] } }],
+    }),
+    symbolicCheck({
+      id: 'derivation-max',
+      description: 'the closed form on max-SLR in terms of μ = E[χ*_ε], and that the seven-overlap family does not do better (Hessian of the cross overlaps, search)',
+      fast: false,
+      derivations: ['linear-max-closed-form', 'linear-full-family'],
+      stated: [{ derivation: 'linear-max-closed-form', label: 'the stated max-SLR closed form', expression: MAX_FORM, variables: ['Delta', 'L', 'mu'], domain: { Delta: [0, 2], L: [1, 100], mu: [0, 5] } }],
+    }),
     agreementCheck({
       id: 'spiked-optimiser',
       description: 'the class minimum found by the optimiser against the closed form (spiked-SLR, fixed and variable L, Δ)',

@@ -7,7 +7,9 @@
  */
 import fc from 'fast-check';
 import { propertyCheck } from '../src/claims/checks.ts';
+import { symbolicCheck } from '../src/claims/symbolic-check.ts';
 import type { Claim } from '../src/claims/types.ts';
+import { getDerivation } from '../src/symbolic/index.ts';
 import { posteriorLogits } from '../src/task/sampler.ts';
 import { getTask, logPosteriorWeight, spikedTask } from '../src/task/tasks.ts';
 
@@ -29,7 +31,14 @@ export const claim: Claim = {
   uses: [],
   expect: 'CONFIRMED',
   tolerances: { rounding: { value: ROUNDING, reason: '64 ulp relative to the magnitude of the terms: each side is a few rounded products and sums' } },
+  derivation: () => getDerivation('nishimori-ratio'),
   checks: [
+    symbolicCheck({
+      id: 'derivation',
+      description: 'the log-ratio of g_ν simplified symbolically for both tasks, and softmax(c_ν χ*)·z* as the posterior mean (every step re-checked numerically)',
+      fast: true,
+      derivations: ['nishimori-ratio'],
+    }),
     propertyCheck({
       id: 'spiked-density-ratio',
       description: "spiked-SLR: the engine's log density ratio of the spike law to N(0,1) satisfies log ρ(x) − log ρ(x′) = √ν (x − x′)",

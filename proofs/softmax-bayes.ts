@@ -9,7 +9,9 @@
 import fc from 'fast-check';
 import { agreementCheck, propertyCheck } from '../src/claims/checks.ts';
 import { bayes, bayesOverlaps, classMinimum, monteCarlo, riskAt, setting, type Setting } from '../src/claims/quantities.ts';
+import { symbolicCheck } from '../src/claims/symbolic-check.ts';
 import type { Claim } from '../src/claims/types.ts';
+import { getDerivation } from '../src/symbolic/index.ts';
 
 const grid: Setting[] = [
   setting('spiked', 2, 5),
@@ -45,7 +47,14 @@ export const claim: Claim = {
     optimiser: { value: OPTIMISER, reason: 'the class minimum is located to 1e−7 in risk (Nelder–Mead/quasi-Newton stopping rule), on top of its quadrature bound' },
     montecarlo: { value: 0, reason: '99.9% interval half-width: false-failure probability ≤ 0.1% per point' },
   },
+  derivation: () => getDerivation('nishimori-ratio'),
   checks: [
+    symbolicCheck({
+      id: 'derivation',
+      description: 'the ratio condition makes softmax(c_ν χ*) the posterior of ε, so Σ softmax(c_ν χ*)_ℓ z*_ℓ = E[y | X]',
+      fast: true,
+      derivations: ['nishimori-ratio'],
+    }),
     agreementCheck({
       id: 'at-bayes-point',
       description: 'population risk of softmax at k = c_ν k*, v = v* against the Bayes risk (tasks × L × ν × Δ, variable L)',

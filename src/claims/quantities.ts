@@ -5,8 +5,6 @@
  * for the same class minimum, and it is the same computation.
  */
 import { getActivation } from '../estimator/activations.ts';
-import { integrate } from '../numerics/adaptive.ts';
-import { logNormalCdf, logNormalPdf } from '../numerics/special.ts';
 import { bayesRisk } from '../risk/bayes.ts';
 import { type ClassRiskResult, classRisk } from '../risk/class-risk.ts';
 import { monteCarloRisk } from '../risk/montecarlo.ts';
@@ -124,24 +122,6 @@ export function combination(terms: readonly { weight: number; q: Quantity }[], m
     method,
     converged: terms.every((t) => t.q.converged),
   };
-}
-
-/**
- * μ_L = E[max of L i.i.d. N(0,1)] = ∫ x L φ(x) Φ(x)^{L−1} dx, the mean key
- * projection of the spike of max-SLR at ν = ∞ (then ε = argmax χ*). One
- * adaptive Gauss–Kronrod integral; Φ^{L−1} = exp((L−1) log Φ) stays accurate
- * for L = 10^6. Breakpoints bracket the peak near √(2 log L).
- */
-export function expectedMaxOfNormals(L: number): Quantity {
-  if (L === 1) return { value: 0, error: 0, method: 'exact (E[χ] = 0)', converged: true };
-  const top = Math.sqrt(2 * Math.log(L));
-  const f = (x: number) => x * Math.exp(Math.log(L) + logNormalPdf(x) + (L - 1) * logNormalCdf(x));
-  const r = integrate(f, -Infinity, Infinity, {
-    breakpoints: [0, top - 2, top - 1, top, top + 1, top + 2],
-    relTol: 1e-13,
-    absTol: 1e-300,
-  });
-  return { value: r.value, error: r.error, method: `E[max of ${L} normals] by adaptive Gauss–Kronrod (${r.evaluations} evaluations)`, converged: r.converged, evaluations: r.evaluations };
 }
 
 /**

@@ -40,16 +40,18 @@ export function bayesLogSlope(s: Setting, h = 1): Quantity {
   };
 }
 
-/** (E_Bayes − Δ) / ((L−1)√(π/(4ν)) e^{−ν/4}): the ratio to the derived large-ν asymptote (fixed L). */
-export function bayesAsymptoteRatio(s: Setting): Quantity {
-  const L = Number(s.L);
+/**
+ * (E_Bayes − Δ) / asymptote(L, ν) at a fixed L: the ratio to a stated large-ν
+ * asymptote (evaluated in double precision, relative rounding ~16ν ulp from e^{−ν/4}).
+ */
+export function bayesAsymptoteRatio(s: Setting, asymptote: (L: number, nu: number) => number, label: string): Quantity {
   const b = bayes(s);
-  const logPrefactor = Math.log(L - 1) + 0.5 * Math.log(Math.PI / (4 * s.nu)) - s.nu / 4;
-  const value = Math.exp(Math.log(b.excess) - logPrefactor);
+  const a = asymptote(Number(s.L), s.nu);
+  const value = b.excess / a;
   return {
     value,
     error: value * (b.error / b.excess + 16 * Number.EPSILON * (1 + s.nu)),
-    method: `E_Bayes − Δ (${b.method}) over (L−1)√(π/(4ν))e^{−ν/4}`,
+    method: `E_Bayes − Δ (${b.method}) over ${label}`,
     converged: b.converged,
   };
 }

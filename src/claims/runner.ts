@@ -62,10 +62,15 @@ export async function runClaim(claim: Claim, opts: RunOptions = {}, tick?: (what
     }
     checks.push(record);
   }
+  // the derivation is shown when its symbolic check ran (a fast run skips slow derivations)
   let derivation: Derivation | undefined;
-  if (claim.derivation) {
+  if (claim.derivation && (!fast || claim.checks.some((k) => k.kind === 'symbolic' && k.fast))) {
     tick?.(`${claim.id} / derivation`);
-    derivation = claim.derivation();
+    try {
+      derivation = claim.derivation();
+    } catch (e) {
+      if (!(e instanceof SlrError)) throw e; // the symbolic check reports the failure as INCONCLUSIVE
+    }
   }
   const verdict = combineVerdicts(checks.map((c) => c.verdict));
   return {
@@ -97,7 +102,10 @@ export async function runVerification(claims: readonly Claim[], opts: RunOptions
   const seed = opts.seed ?? DEFAULT_SEED;
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  const total = ordered.reduce((n, c) => n + c.checks.filter((k) => !fast || k.fast).length + (c.derivation ? 1 : 0), 0);
+  const total = ordered.reduce(
+    (n, c) => n + c.checks.filter((k) => !fast || k.fast).length + (c.derivation && (!fast || c.checks.some((k) => k.kind === 'symbolic' && k.fast)) ? 1 : 0),
+    0,
+  );
   let done = 0;
   const records: ClaimRecord[] = [];
   for (const claim of ordered) {
