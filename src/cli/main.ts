@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { SlrError } from '../errors.ts';
+import { figureCommand } from './figure-command.ts';
+import { reportCommand } from './report-command.ts';
 import { riskCommand } from './risk-command.ts';
 
 export const EXIT_OK = 0;
@@ -23,6 +25,8 @@ export async function main(
     .configureOutput({ writeOut: io.out, writeErr: () => {} })
     .showHelpAfterError(false);
   program.addCommand(riskCommand(io.out).exitOverride().configureOutput({ writeOut: io.out, writeErr: () => {} }));
+  program.addCommand(figureCommand(io).exitOverride().configureOutput({ writeOut: io.out, writeErr: () => {} }));
+  program.addCommand(reportCommand(io).exitOverride().configureOutput({ writeOut: io.out, writeErr: () => {} }));
   try {
     await program.parseAsync(argv);
     return EXIT_OK;
