@@ -29,8 +29,16 @@ export function pngFonts(): PngFonts {
   return { files: katex, family: 'KaTeX_SansSerif' };
 }
 
-/** Rasterise a standalone SVG (with xmlns) to PNG at `scale`× its size (2 for sharp text on screens and in print). */
-export function svgToPng(svg: string, scale = 2, fonts: PngFonts = pngFonts()): Buffer {
+export interface Raster {
+  readonly width: number;
+  readonly height: number;
+  /** RGBA, row-major */
+  readonly pixels: Buffer;
+  readonly png: Buffer;
+}
+
+/** Rasterise a standalone SVG (with xmlns) at `scale`× its size (2 for sharp text on screens and in print). */
+export function rasterise(svg: string, scale = 2, fonts: PngFonts = pngFonts()): Raster {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
@@ -41,5 +49,10 @@ export function svgToPng(svg: string, scale = 2, fonts: PngFonts = pngFonts()): 
       sansSerifFamily: fonts.family,
     },
   });
-  return resvg.render().asPng();
+  const image = resvg.render();
+  return { width: image.width, height: image.height, pixels: image.pixels, png: image.asPng() };
+}
+
+export function svgToPng(svg: string, scale = 2, fonts: PngFonts = pngFonts()): Buffer {
+  return rasterise(svg, scale, fonts).png;
 }

@@ -176,7 +176,12 @@ export function decades(values: readonly number[]): [number, number] {
   const pos = values.filter((v) => v > 0 && Number.isFinite(v));
   const a = Math.floor(Math.log10(Math.min(...pos)));
   const b = Math.ceil(Math.log10(Math.max(...pos)));
-  return [10 ** a, 10 ** (b > a ? b : a + 1)];
+  return [pow10(a), pow10(b > a ? b : a + 1)];
+}
+
+/** 10^k as the nearest double to the decimal 1e{k} (10 ** k is off by an ulp for k < 0) */
+function pow10(k: number, mantissa = 1): number {
+  return Number(`${mantissa}e${k}`);
 }
 
 /**
@@ -190,10 +195,10 @@ export function logTicks([lo, hi]: readonly [number, number]): number[] {
   const k1 = Math.ceil(Math.log10(hi));
   const step = Math.max(1, Math.ceil((k1 - k0) / 8));
   const powers: number[] = [];
-  for (let k = k0; k <= k1; k += step) if (inside(10 ** k)) powers.push(10 ** k);
+  for (let k = k0; k <= k1; k += step) if (inside(pow10(k))) powers.push(pow10(k));
   if (powers.length >= 3) return powers;
   const ticks: number[] = [];
-  for (let k = k0; k <= k1; k++) for (const m of [1, 2, 5]) if (inside(m * 10 ** k)) ticks.push(m * 10 ** k);
+  for (let k = k0; k <= k1; k++) for (const m of [1, 2, 5]) if (inside(pow10(k, m))) ticks.push(pow10(k, m));
   return ticks;
 }
 
@@ -202,7 +207,7 @@ const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹',
 /** Tick labels: 10ⁿ for powers of ten beyond [0.01, 1000], plain decimals otherwise. */
 export function formatTick(d: number): string {
   const k = Math.round(Math.log10(d));
-  if (Math.abs(d - 10 ** k) <= 1e-9 * d && (k < -2 || k > 3)) return `10${String(k).replace(/[-0-9]/g, (c) => SUPERSCRIPT[c])}`;
+  if (Math.abs(d - pow10(k)) <= 1e-9 * d && (k < -2 || k > 3)) return `10${String(k).replace(/[-0-9]/g, (c) => SUPERSCRIPT[c])}`;
   return String(Number(d.toPrecision(6)));
 }
 
