@@ -39,7 +39,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .derivation .katex-display, .statement .katex-display, .result .katex-display { overflow-x: auto; overflow-y: hidden; }
 .step-check { font-size: .88rem; margin: 0; }
 .slr-figure { margin: 1.5rem 0; border: 1px solid var(--rule); border-radius: 6px; padding: 1rem; }
-.slr-figure .svg-wrap svg { width: 100%; height: auto; display: block; }
+.slr-figure .svg-wrap > svg { width: 100%; height: auto; display: block; }
 figcaption { margin-top: .6rem; }
 details pre { white-space: pre-wrap; font-size: .82rem; background: #f6f8fa; padding: .6rem; border-radius: 4px; }
 footer { margin-top: 3rem; font-size: .9rem; }
