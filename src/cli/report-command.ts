@@ -27,7 +27,7 @@ export function reportCommand(io: Io): Command {
     .option('--out <dir>', 'output directory (the page is <dir>/index.html)')
     .option('--verify-json <file>', 'the JSON written by `slr verify --json`')
     .option('--figures <list>', `figures to include: ${figureIds().join(',')}, all or none`, 'all')
-    .option('--figures-dir <dir>', 'where the figures are (made there when missing)', undefined)
+    .option('--figures-dir <dir>', 'where the figures are, made there when missing (default: <out>/figures)')
     .option('--refresh-figures', 'recompute the figures even when present')
     .option('--points <n>', 'points per curve for figures that are computed')
     .option('--fast', 'fewer points per curve for figures that are computed')
