@@ -13,6 +13,7 @@ const TITLE_SIZE = 17;
 const SUBTITLE_SIZE = 12;
 const PANEL_TITLE_SIZE = 14;
 const LEGEND_SIZE = 13;
+const NOTE_SIZE = 11.5;
 const FONT = 'system-ui, sans-serif';
 /** average glyph advance / font size for the fonts we render with (DejaVu Sans ≈ 0.6); used only to wrap text and lay out the legend */
 const CHAR_WIDTH = 0.6;
@@ -72,7 +73,9 @@ export function renderFigureSvg(def: FigureDefinition, records: readonly PointRe
   const legend = legendItems(def, presentSeries, anyFlagged);
   const { svg: legendSvg, height: legendHeight } = renderLegend(legend, width, y);
   parts.push(legendSvg);
-  const height = Math.ceil(y + legendHeight + MARGIN);
+  y += legendHeight + NOTE_SIZE * 1.2;
+  parts.push(text(MARGIN, y, errorNote(records), { size: NOTE_SIZE, fill: '#333333' }));
+  const height = Math.ceil(y + MARGIN);
 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}" role="img" aria-label="${esc(def.title)}">`,
@@ -209,6 +212,32 @@ export function formatTick(d: number): string {
   const k = Math.round(Math.log10(d));
   if (Math.abs(d - pow10(k)) <= 1e-9 * d && (k < -2 || k > 3)) return `10${String(k).replace(/[-0-9]/g, (c) => SUPERSCRIPT[c])}`;
   return String(Number(d.toPrecision(6)));
+}
+
+/**
+ * The footnote on error bars: the largest error of any plotted point, so a
+ * reader knows whether invisible bars mean tiny errors, and how many points
+ * failed or did not converge.
+ */
+export function errorNote(records: readonly PointRecord[]): string {
+  const plotted = records.filter((r) => r.outcome.value !== null);
+  let worst: PointRecord | undefined;
+  let worstRel = -1;
+  for (const r of plotted) {
+    const v = Math.abs(r.outcome.value as number);
+    const rel = v > 0 ? (r.outcome.error ?? 0) / v : (r.outcome.error ?? 0) > 0 ? Infinity : 0;
+    if (rel > worstRel) [worst, worstRel] = [r, rel];
+  }
+  const parts = [
+    worst
+      ? `Error bars: largest ±${(worst.outcome.error ?? 0).toExponential(1)} (relative ${worstRel === Infinity ? '∞' : worstRel.toExponential(1)}, ${worst.job.series} at x = ${worst.job.x}); ` +
+        (worstRel < 1e-3 ? 'all smaller than the markers.' : 'drawn where larger than the markers.')
+      : 'No point could be plotted.',
+  ];
+  const failed = records.length - plotted.length;
+  const notConverged = plotted.filter((r) => !r.outcome.converged).length;
+  parts.push(`${plotted.length} points plotted${failed ? `, ${failed} failed (in the CSV)` : ''}${notConverged ? `, ${notConverged} not converged (×)` : ''}.`);
+  return parts.join(' ');
 }
 
 interface LegendItem {

@@ -2,7 +2,7 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { getFigure } from '../../src/figures/catalog.ts';
 import { pngFonts, rasterise } from '../../src/figures/png.ts';
-import { formatTick, logTicks, renderFigureSvg, resolveScale } from '../../src/figures/render.ts';
+import { errorNote, formatTick, logTicks, renderFigureSvg, resolveScale } from '../../src/figures/render.ts';
 import { seriesStyle } from '../../src/figures/series-style.ts';
 import type { FigureDefinition, PointOutcome, PointRecord } from '../../src/figures/types.ts';
 
@@ -158,5 +158,18 @@ describe('formatTick', () => {
     expect(formatTick(0.01)).toBe('0.01');
     expect(formatTick(1000)).toBe('1000');
     expect(formatTick(20)).toBe('20');
+  });
+});
+
+describe('errorNote', () => {
+  const fig = getFigure('rates');
+  it('should give the largest error bar, relative size, and counts of failed and unconverged points', () => {
+    const records = synthetic(fig, 2, (r, i) => (i === 0 ? { error: 0.25 * (r.outcome.value as number) } : i === 1 ? { value: null, error: null } : i === 2 ? { converged: false } : {}));
+    const note = errorNote(records);
+    expect(note).toMatch(/^Error bars: largest ±\S+ \(relative 2\.5e-1, \S+ at x = \S+\); drawn where larger than the markers\./);
+    expect(note).toContain(`${records.length - 1} points plotted, 1 failed (in the CSV), 1 not converged (×).`);
+  });
+  it('should say when every error bar is smaller than the markers', () => {
+    expect(errorNote(synthetic(fig, 2, () => ({ error: 1e-12 })))).toMatch(/all smaller than the markers\./);
   });
 });
