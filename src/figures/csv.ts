@@ -18,37 +18,39 @@ export const CSV_COLUMNS = [
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 export function figureCsv(records: readonly PointRecord[]): string {
-  const rows = records.map((r) => {
-    const { job, outcome: o } = r;
-    const risk = job.kind === 'risk' ? job.risk : undefined;
-    const row: Record<CsvColumn, string> = {
-      figure: r.figure,
-      panel: job.panel,
-      series: job.series,
-      x: num(job.x),
-      value: num(o.value),
-      error: num(o.error),
-      error_kind: o.errorKind,
-      confidence: num(o.confidence),
-      method: o.method,
-      converged: String(o.converged),
-      evaluations: num(o.evaluations),
-      iterations: num(o.iterations),
-      samples: num(o.samples),
-      seconds: o.seconds.toFixed(3),
-      failure: o.failure ?? '',
-      task: risk?.task ?? '',
-      act: risk?.act ?? '',
-      L: risk?.L ?? '',
-      L_weights: risk?.LWeights ?? '',
-      nu: risk?.nu ?? '',
-      delta: risk?.delta ?? '',
-      family: risk?.family ?? '',
-      command: risk ? riskCommandLine(risk) : '',
-    };
-    return CSV_COLUMNS.map((c) => field(row[c])).join(',');
-  });
-  return [CSV_COLUMNS.join(','), ...rows].join('\n') + '\n';
+  return [CSV_COLUMNS.join(','), ...records.map(csvRow)].join('\n') + '\n';
+}
+
+/** One CSV line (no line break) for a point. */
+export function csvRow(r: PointRecord): string {
+  const { job, outcome: o } = r;
+  const risk = job.kind === 'risk' ? job.risk : undefined;
+  const row: Record<CsvColumn, string> = {
+    figure: r.figure,
+    panel: job.panel,
+    series: job.series,
+    x: num(job.x),
+    value: num(o.value),
+    error: num(o.error),
+    error_kind: o.errorKind,
+    confidence: num(o.confidence),
+    method: o.method,
+    converged: String(o.converged),
+    evaluations: num(o.evaluations),
+    iterations: num(o.iterations),
+    samples: num(o.samples),
+    seconds: o.seconds.toFixed(3),
+    failure: o.failure ?? '',
+    task: risk?.task ?? '',
+    act: risk?.act ?? '',
+    L: risk?.L ?? '',
+    L_weights: risk?.LWeights ?? '',
+    nu: risk?.nu ?? '',
+    delta: risk?.delta ?? '',
+    family: risk?.family ?? '',
+    command: risk ? riskCommandLine(risk) : '',
+  };
+  return CSV_COLUMNS.map((c) => field(row[c])).join(',');
 }
 
 function num(x: number | null | undefined): string {

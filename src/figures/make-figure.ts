@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.ts';
-import { figureCsv } from './csv.ts';
+import { CSV_COLUMNS, csvRow, figureCsv } from './csv.ts';
 import { svgToPng } from './png.ts';
 import { toolVersions } from './provenance.ts';
 import { renderFigureSvg } from './render.ts';
@@ -24,6 +24,8 @@ export interface MakeFigureOptions {
 
 export interface FigureFiles {
   readonly dir: string;
+  /** rows in completion order while the sweep runs; removed when the figure is written */
+  readonly partialCsv: string;
   readonly svg: string;
   readonly png: string;
   readonly csv: string;
@@ -47,7 +49,7 @@ export interface FigureOutput {
 
 export function figureFiles(outDir: string, id: string): FigureFiles {
   const dir = join(outDir, id);
-  return { dir, svg: join(dir, `${id}.svg`), png: join(dir, `${id}.png`), csv: join(dir, `${id}.csv`), command: join(dir, `${id}.command.txt`) };
+  return { dir, partialCsv: join(dir, `${id}.partial.csv`), svg: join(dir, `${id}.svg`), png: join(dir, `${id}.png`), csv: join(dir, `${id}.csv`), command: join(dir, `${id}.command.txt`) };
 }
 
 /**
@@ -62,14 +64,23 @@ export async function makeFigure(def: FigureDefinition, opts: MakeFigureOptions)
     if (unknown.length) throw new InvalidInputError(`figure ${def.id} has no series ${unknown.join(', ')} (it has: ${def.series.join(', ')})`);
   }
   const jobs = def.jobs({ points, ...(opts.series ? { series: opts.series } : {}) });
-  const sweep = await runSweep(def.id, jobs, { workers: opts.workers ?? 'auto', ...(opts.onPoint ? { onPoint: opts.onPoint } : {}) });
-  const t0 = performance.now();
   const files = figureFiles(opts.outDir, def.id);
   mkdirSync(files.dir, { recursive: true });
+  // points are appended to <id>.partial.csv as they finish, so an interrupted long sweep keeps what it computed
+  writeFileSync(files.partialCsv, CSV_COLUMNS.join(',') + '\n');
+  const sweep = await runSweep(def.id, jobs, {
+    workers: opts.workers ?? 'auto',
+    onPoint: (done, total, record) => {
+      appendFileSync(files.partialCsv, csvRow(record) + '\n');
+      opts.onPoint?.(done, total, record);
+    },
+  });
+  const t0 = performance.now();
   const svg = renderFigureSvg(def, sweep.records);
   writeFileSync(files.svg, svg);
   writeFileSync(files.png, svgToPng(svg));
   writeFileSync(files.csv, figureCsv(sweep.records));
+  rmSync(files.partialCsv, { force: true });
   const outcomes = sweep.records.map((r) => r.outcome);
   const output = {
     id: def.id,
