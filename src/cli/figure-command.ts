@@ -2,7 +2,8 @@ import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { InvalidInputError } from '../errors.ts';
 import { figureIds, getFigure } from '../figures/catalog.ts';
-import { type FigureOutput, makeFigure } from '../figures/make-figure.ts';
+import { type FigureOutput, figureJobs, makeFigure } from '../figures/make-figure.ts';
+import { type PointPool, openPool } from '../figures/sweep.ts';
 import type { FigureDefinition, PointRecord } from '../figures/types.ts';
 import { parseInteger } from './parse.ts';
 
@@ -49,11 +50,7 @@ export function figureCommand(io: Io): Command {
       if (!o.out) throw new InvalidInputError('--out <dir> is required');
       const defs = selectFigures(names);
       const run = parseFigureRunOptions(o);
-      const command = commandLine(cmd);
-      for (const def of defs) {
-        const output = await makeFigureWithProgress(def, o.out, run, command);
-        io.out(summaryLine(output) + '\n');
-      }
+      await makeFigures(defs, o.out, run, commandLine(cmd), io);
     });
 }
 
@@ -75,10 +72,35 @@ export function parseFigureRunOptions(o: { points?: string; fast?: boolean; seri
 }
 
 /**
+ * Make the figures one after the other on one worker pool (started once for
+ * all of them), printing a summary line for each.
+ */
+export async function makeFigures(defs: readonly FigureDefinition[], outDir: string, run: FigureRunOptions, command: string, io: Io): Promise<FigureOutput[]> {
+  // bad series or sizes are reported before any work starts
+  const engineJobs = defs.reduce((n, d) => n + figureJobs(d, sizeOf(run)).jobs.filter((j) => j.kind !== 'closed-form').length, 0);
+  const pool = openPool(run.workers, engineJobs);
+  const outputs: FigureOutput[] = [];
+  try {
+    for (const def of defs) {
+      const output = await makeFigureWithProgress(def, outDir, run, command, pool);
+      io.out(summaryLine(output) + '\n');
+      outputs.push(output);
+    }
+  } finally {
+    await pool?.close();
+  }
+  return outputs;
+}
+
+function sizeOf(run: FigureRunOptions): { points?: number; fast: boolean; series?: readonly string[] } {
+  return { fast: run.fast, ...(run.points !== undefined ? { points: run.points } : {}), ...(run.series ? { series: run.series } : {}) };
+}
+
+/**
  * Make one figure, with a progress bar on stderr when it is a terminal (the
  * bar shows points done, elapsed time, ETA, and the last point computed).
  */
-export async function makeFigureWithProgress(def: FigureDefinition, outDir: string, run: FigureRunOptions, command: string): Promise<FigureOutput> {
+export async function makeFigureWithProgress(def: FigureDefinition, outDir: string, run: FigureRunOptions, command: string, pool?: PointPool): Promise<FigureOutput> {
   const bar =
     run.progress && process.stderr.isTTY
       ? new cliProgress.SingleBar(
@@ -102,15 +124,7 @@ export async function makeFigureWithProgress(def: FigureDefinition, outDir: stri
     bar.update(done, { last: describePoint(r) });
   };
   try {
-    return await makeFigure(def, {
-      outDir,
-      fast: run.fast,
-      workers: run.workers,
-      command,
-      onPoint,
-      ...(run.points !== undefined ? { points: run.points } : {}),
-      ...(run.series ? { series: run.series } : {}),
-    });
+    return await makeFigure(def, { outDir, ...sizeOf(run), workers: run.workers, command, onPoint, ...(pool ? { pool } : {}) });
   } finally {
     if (started) bar?.stop();
   }

@@ -6,7 +6,7 @@ import { figureIds } from '../figures/catalog.ts';
 import { figureExists, loadReportFigure } from '../report/figures.ts';
 import { renderReport } from '../report/render-report.ts';
 import { readVerifyReport } from '../report/verify-json.ts';
-import { type Io, commandLine, makeFigureWithProgress, parseFigureRunOptions, selectFigures, summaryLine } from './figure-command.ts';
+import { type Io, commandLine, makeFigures, parseFigureRunOptions, selectFigures } from './figure-command.ts';
 
 interface ReportOptions {
   out?: string;
@@ -40,14 +40,12 @@ export function reportCommand(io: Io): Command {
       const run = parseFigureRunOptions(o);
       const figuresDir = o.figuresDir ?? join(o.out, 'figures');
       const defs = o.figures === 'none' ? [] : selectFigures(o.figures.split(',').map((s) => s.trim()));
-      const command = commandLine(cmd);
-      for (const def of defs) {
-        if (!o.refreshFigures && figureExists(figuresDir, def.id)) {
-          io.out(`${def.id}: using the figure in ${join(figuresDir, def.id)} (--refresh-figures to recompute)\n`);
-          continue;
-        }
-        io.out(summaryLine(await makeFigureWithProgress(def, figuresDir, run, command)) + '\n');
-      }
+      const missing = defs.filter((def) => {
+        const reuse = !o.refreshFigures && figureExists(figuresDir, def.id);
+        if (reuse) io.out(`${def.id}: using the figure in ${join(figuresDir, def.id)} (--refresh-figures to recompute)\n`);
+        return !reuse;
+      });
+      await makeFigures(missing, figuresDir, run, commandLine(cmd), io);
       const figures = defs.map((d) => loadReportFigure(figuresDir, d.id, o.out as string));
       const r = renderReport(report, figures, o.out);
       io.out(`report: ${r.path} (${r.claims} claims, ${r.figures} figures, ${(r.bytes / 1024).toFixed(0)} KiB; self-contained: KaTeX CSS and fonts inlined, no network)\n`);

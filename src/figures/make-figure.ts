@@ -5,8 +5,8 @@ import { CSV_COLUMNS, csvRow, figureCsv } from './csv.ts';
 import { svgToPng } from './png.ts';
 import { toolVersions } from './provenance.ts';
 import { renderFigureSvg } from './render.ts';
-import { runSweep } from './sweep.ts';
-import type { FigureDefinition, PointRecord } from './types.ts';
+import { type PointPool, runSweep } from './sweep.ts';
+import type { FigureDefinition, Job, PointRecord } from './types.ts';
 
 export interface MakeFigureOptions {
   /** the figure goes to `<outDir>/<id>/` */
@@ -17,6 +17,8 @@ export interface MakeFigureOptions {
   /** only these series */
   readonly series?: readonly string[];
   readonly workers?: number | 'auto';
+  /** a worker pool shared with other figures (overrides `workers`) */
+  readonly pool?: PointPool;
   /** the command line that made the figure, written to `<id>.command.txt` */
   readonly command?: string;
   readonly onPoint?: (done: number, total: number, record: PointRecord) => void;
@@ -47,6 +49,16 @@ export interface FigureOutput {
   readonly iterations: number;
 }
 
+/** The sweep of a figure for the given size options (points, fast, series); unknown series are bad input. */
+export function figureJobs(def: FigureDefinition, opts: Pick<MakeFigureOptions, 'points' | 'fast' | 'series'>): { points: number; jobs: Job[] } {
+  const points = opts.points ?? (opts.fast ? def.fastPoints : def.defaultPoints);
+  if (opts.series) {
+    const unknown = opts.series.filter((s) => !def.series.includes(s));
+    if (unknown.length) throw new InvalidInputError(`figure ${def.id} has no series ${unknown.join(', ')} (it has: ${def.series.join(', ')})`);
+  }
+  return { points, jobs: def.jobs({ points, ...(opts.series ? { series: opts.series } : {}) }) };
+}
+
 export function figureFiles(outDir: string, id: string): FigureFiles {
   const dir = join(outDir, id);
   return { dir, partialCsv: join(dir, `${id}.partial.csv`), svg: join(dir, `${id}.svg`), png: join(dir, `${id}.png`), csv: join(dir, `${id}.csv`), command: join(dir, `${id}.command.txt`) };
@@ -58,18 +70,14 @@ export function figureFiles(outDir: string, id: string): FigureFiles {
  * `<id>.command.txt` (command line, versions, sweep size, timing).
  */
 export async function makeFigure(def: FigureDefinition, opts: MakeFigureOptions): Promise<FigureOutput> {
-  const points = opts.points ?? (opts.fast ? def.fastPoints : def.defaultPoints);
-  if (opts.series) {
-    const unknown = opts.series.filter((s) => !def.series.includes(s));
-    if (unknown.length) throw new InvalidInputError(`figure ${def.id} has no series ${unknown.join(', ')} (it has: ${def.series.join(', ')})`);
-  }
-  const jobs = def.jobs({ points, ...(opts.series ? { series: opts.series } : {}) });
+  const { points, jobs } = figureJobs(def, opts);
   const files = figureFiles(opts.outDir, def.id);
   mkdirSync(files.dir, { recursive: true });
   // points are appended to <id>.partial.csv as they finish, so an interrupted long sweep keeps what it computed
   writeFileSync(files.partialCsv, CSV_COLUMNS.join(',') + '\n');
   const sweep = await runSweep(def.id, jobs, {
     workers: opts.workers ?? 'auto',
+    ...(opts.pool ? { pool: opts.pool } : {}),
     onPoint: (done, total, record) => {
       appendFileSync(files.partialCsv, csvRow(record) + '\n');
       opts.onPoint?.(done, total, record);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { computePoint } from './compute.ts';
+import { type PointTask, computePoint } from './compute.ts';
 import type { Job, PointOutcome, PointRecord } from './types.ts';
 
 /** The worker bootstrap (registers tsx, then loads compute.ts). */
@@ -17,6 +17,8 @@ export const MIN_POINTS_FOR_POOL = 4;
 export interface SweepOptions {
   /** worker threads; 'auto' = available cores when there are at least MIN_POINTS_FOR_POOL engine points, else in-process */
   readonly workers?: number | 'auto';
+  /** a pool shared by several sweeps (then `workers` is ignored; the caller closes it) */
+  readonly pool?: PointPool;
   /** called after each point */
   readonly onPoint?: (done: number, total: number, record: PointRecord) => void;
 }
@@ -36,6 +38,29 @@ export function resolveWorkers(workers: number | 'auto' | undefined, engineJobs:
   const n = Math.max(1, Math.min(wantedThreads, engineJobs));
   // outside the sources (a compiled dist/ without the bootstrap) the pool cannot start: compute in-process
   return n > 1 && existsSync(fileURLToPath(WORKER)) ? n : 1;
+}
+
+/** A piscina pool of sweep workers, shared by the figures of one command so that it starts once. */
+export class PointPool {
+  private readonly piscina: Piscina;
+
+  constructor(readonly threads: number) {
+    this.piscina = new Piscina({ filename: WORKER.href, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  }
+
+  run(task: PointTask): Promise<PointOutcome> {
+    return this.piscina.run(task) as Promise<PointOutcome>;
+  }
+
+  close(): Promise<void> {
+    return this.piscina.destroy();
+  }
+}
+
+/** A pool for a sweep of `engineJobs` points, or undefined when computing in-process is better (see resolveWorkers). */
+export function openPool(workers: number | 'auto' | undefined, engineJobs: number): PointPool | undefined {
+  const n = resolveWorkers(workers, engineJobs);
+  return n > 1 ? new PointPool(n) : undefined;
 }
 
 /**
@@ -58,20 +83,21 @@ export async function runSweep(figure: string, jobs: readonly Job[], opts: Sweep
     else engine.push(i);
   }
   engine.sort((a, b) => costHint(jobs[b]) - costHint(jobs[a]));
-  const workers = resolveWorkers(opts.workers, engine.length);
-  if (workers === 1) {
-    for (const i of engine) {
-      finish(i, await computePoint({ figure, job: jobs[i] }));
-      await new Promise((r) => setImmediate(r)); // let a progress bar redraw
+  const own = opts.pool ? undefined : openPool(opts.workers, engine.length);
+  const pool = opts.pool ?? own;
+  try {
+    if (pool && engine.length > 1) {
+      await Promise.all(engine.map((i) => pool.run({ figure, job: jobs[i] }).then((o) => finish(i, o))));
+    } else {
+      for (const i of engine) {
+        finish(i, await computePoint({ figure, job: jobs[i] }));
+        await new Promise((r) => setImmediate(r)); // let a progress bar redraw
+      }
     }
-  } else {
-    const pool = new Piscina({ filename: WORKER.href, minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
-    try {
-      await Promise.all(engine.map((i) => (pool.run({ figure, job: jobs[i] }) as Promise<PointOutcome>).then((o) => finish(i, o))));
-    } finally {
-      await pool.destroy();
-    }
+  } finally {
+    await own?.close();
   }
+  const workers = pool && engine.length > 1 ? pool.threads : 1;
   return {
     records: jobs.map((job, i) => ({ figure, job, outcome: outcomes[i] as PointOutcome })),
     workers,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getFigure } from '../../src/figures/catalog.ts';
 import { computeRiskPoint, riskSpec } from '../../src/figures/risk-point.ts';
-import { MIN_POINTS_FOR_POOL, resolveWorkers, runSweep } from '../../src/figures/sweep.ts';
+import { MIN_POINTS_FOR_POOL, PointPool, resolveWorkers, runSweep } from '../../src/figures/sweep.ts';
 import type { Job } from '../../src/figures/types.ts';
 
 describe('runSweep', () => {
@@ -22,6 +22,18 @@ describe('runSweep', () => {
       const { seconds: _b, ...l } = local.records[i].outcome;
       expect(p).toEqual(l);
     });
+  });
+
+  it('should run several sweeps on one shared pool and leave it open for the caller', async () => {
+    const pool = new PointPool(2);
+    try {
+      const a = await runSweep('rates', jobs, { pool });
+      const b = await runSweep('rates', jobs.slice(0, 2), { pool });
+      expect(a.workers).toBe(2);
+      expect(b.records.map((r) => r.outcome.value)).toEqual(a.records.slice(0, 2).map((r) => r.outcome.value));
+    } finally {
+      await pool.close();
+    }
   });
 
   it('should fill closed forms in without computing', async () => {
