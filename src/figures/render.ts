@@ -74,7 +74,7 @@ export function renderFigureSvg(def: FigureDefinition, records: readonly PointRe
   const { svg: legendSvg, height: legendHeight } = renderLegend(legend, width, y);
   parts.push(legendSvg);
   y += legendHeight + NOTE_SIZE * 1.2;
-  parts.push(text(MARGIN, y, errorNote(records), { size: NOTE_SIZE, fill: '#333333' }));
+  parts.push(text(MARGIN, y, errorNote(records, (id) => seriesStyle(id, def.styles).label), { size: NOTE_SIZE, fill: '#333333' }));
   const height = Math.ceil(y + MARGIN);
 
   return [
@@ -117,7 +117,7 @@ function renderPanel(document: unknown, def: FigureDefinition, panel: PanelSpec,
   if (points.length === 0) marks.push(Plot.text(['no point could be computed (see the CSV)'], { frameAnchor: 'middle', fontSize: 13 }));
   // log axes span whole decades (y, error bars included) or the data (x), and carry only ticks inside that domain
   const all = bySeries.flatMap((s) => s.data);
-  const yDomain = panel.y.domain ?? (yType === 'log' && all.length ? decades(all.flatMap((d) => [d.lo, d.hi])) : undefined);
+  const yDomain = panel.y.domain ?? (all.length ? (yType === 'log' ? decades(all.flatMap((d) => [d.lo, d.hi])) : flatDomain(all)) : undefined);
   const xDomain = panel.x.domain ?? (xType === 'log' && all.length ? ([Math.min(...all.map((d) => d.x)), Math.max(...all.map((d) => d.x))] as const) : undefined);
   const yTicks = yType === 'log' && yDomain ? logTicks(yDomain) : undefined;
   const xTicks = xType === 'log' && xDomain ? logTicks(xDomain) : undefined;
@@ -174,6 +174,13 @@ export function resolveScale(type: ScaleType | 'auto', values: readonly number[]
   return Math.max(...pos) / Math.min(...pos) >= 100 ? 'log' : 'linear';
 }
 
+/** A linear axis whose values are all equal (e.g. a Bayes risk of exactly 0) gets [min(0, v), max(1, 2v)] instead of a point; otherwise Plot's own domain. */
+function flatDomain(data: readonly Datum[]): [number, number] | undefined {
+  const lo = Math.min(...data.map((d) => d.lo));
+  const hi = Math.max(...data.map((d) => d.hi));
+  return hi > lo ? undefined : [Math.min(0, lo), Math.max(1, 2 * hi)];
+}
+
 /** The smallest range of whole decades [10^a, 10^b] containing the positive values. */
 export function decades(values: readonly number[]): [number, number] {
   const pos = values.filter((v) => v > 0 && Number.isFinite(v));
@@ -219,7 +226,7 @@ export function formatTick(d: number): string {
  * reader knows whether invisible bars mean tiny errors, and how many points
  * failed or did not converge.
  */
-export function errorNote(records: readonly PointRecord[]): string {
+export function errorNote(records: readonly PointRecord[], label: (series: string) => string = (s) => s): string {
   const plotted = records.filter((r) => r.outcome.value !== null);
   let worst: PointRecord | undefined;
   let worstRel = -1;
@@ -230,7 +237,7 @@ export function errorNote(records: readonly PointRecord[]): string {
   }
   const parts = [
     worst
-      ? `Error bars: largest ±${(worst.outcome.error ?? 0).toExponential(1)} (relative ${worstRel === Infinity ? '∞' : worstRel.toExponential(1)}, ${worst.job.series} at x = ${worst.job.x}); ` +
+      ? `Error bars: largest ±${(worst.outcome.error ?? 0).toExponential(1)} (relative ${worstRel === Infinity ? '∞' : worstRel.toExponential(1)}, ${label(worst.job.series)} at x = ${worst.job.x}); ` +
         (worstRel < 1e-3 ? 'all smaller than the markers.' : 'drawn where larger than the markers.')
       : 'No point could be plotted.',
   ];

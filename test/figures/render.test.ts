@@ -173,3 +173,13 @@ describe('errorNote', () => {
     expect(errorNote(synthetic(fig, 2, () => ({ error: 1e-12 })))).toMatch(/all smaller than the markers\./);
   });
 });
+
+describe('renderFigureSvg on a panel of equal values', () => {
+  it('should give the axis a range (a Bayes risk of exactly 0 is drawn on [0, 1], not on a point)', () => {
+    const fig = getFigure('fig2');
+    const records = synthetic(fig, 2, (r) => (r.job.panel === 'max-inf' ? { value: 0, error: 0 } : {}));
+    const out = texts(renderFigureSvg(fig, records));
+    expect(out).not.toContain('0.000000');
+    expect(out).toContain('1.0');
+  });
+});
