@@ -73,8 +73,11 @@ export function renderFigureSvg(def: FigureDefinition, records: readonly PointRe
   const legend = legendItems(def, presentSeries, anyFlagged);
   const { svg: legendSvg, height: legendHeight } = renderLegend(legend, width, y);
   parts.push(legendSvg);
-  y += legendHeight + NOTE_SIZE * 1.2;
-  parts.push(text(MARGIN, y, errorNote(records, (id) => seriesStyle(id, def.styles).label), { size: NOTE_SIZE, fill: '#333333' }));
+  y += legendHeight;
+  for (const line of wrap(errorNote(records, (id) => seriesStyle(id, def.styles).label), width - 2 * MARGIN, NOTE_SIZE)) {
+    y += NOTE_SIZE * 1.35;
+    parts.push(text(MARGIN, y, line, { size: NOTE_SIZE, fill: '#333333' }));
+  }
   const height = Math.ceil(y + MARGIN);
 
   return [
