@@ -2,20 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { runCli as run } from './cli.ts';
 import { parseCsv } from '../../src/figures/csv.ts';
 import { RandomStream } from '../../src/numerics/random.ts';
 import { SEED, reportSeed } from '../helpers/arbitraries.ts';
 import { SMALL_ARGS } from './small-figure.ts';
 
 reportSeed('engine-consistency.test.ts');
-
-async function run(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'slr', ...args], { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 /**
  * `slr figure` end to end: the CSV's points are recomputed with `slr risk`

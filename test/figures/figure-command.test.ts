@@ -2,14 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-
-async function run(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'slr', ...args], { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
+import { expectUsageError, runCli as run } from './cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'slr-figcmd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,10 +21,7 @@ describe('slr figure: bad input', () => {
     [['figure', 'rates', '--out', dir, '--bogus'], /unknown option/],
   ])('should print one line and exit 2 for %j', async (args, message) => {
     const r = await run(args as string[]);
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(message as RegExp);
-    expect(r.err.trim().split('\n')).toHaveLength(1);
-    expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+    expectUsageError(r, message as RegExp);
   });
 });
 

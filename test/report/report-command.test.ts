@@ -2,16 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { expectUsageError, runCli as run } from '../figures/cli.ts';
 import { makeSmallFigure } from '../figures/small-figure.ts';
 import { FIXTURE_PATH, loadFixture } from './fixture.ts';
-
-async function run(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'slr', ...args], { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 const root = mkdtempSync(join(tmpdir(), 'slr-reportcmd-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -36,9 +29,7 @@ describe('slr report: bad input', () => {
     [['report', '--out', 'x', '--verify-json', FIXTURE_PATH, '--points', '0'], /points must be >= 2/],
   ])('should print one line and exit 2 for %j', async (args, message) => {
     const r = await run(args as string[]);
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(message as RegExp);
-    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expectUsageError(r, message as RegExp);
     expect(existsSync('x')).toBe(false); // nothing written on bad input
   });
 
