@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { SlrError } from '../errors.ts';
+import { figureCommand } from './figure-command.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { listCommand } from './list-command.ts';
+import { reportCommand } from './report-command.ts';
 import { riskCommand } from './risk-command.ts';
 import { verifyCommand } from './verify-command.ts';
 
@@ -27,7 +29,14 @@ export async function main(
     .configureOutput({ writeOut: io.out, writeErr: () => {} })
     .showHelpAfterError(false);
   let exitCode = EXIT_OK;
-  const commands = [riskCommand(io.out), verifyCommand(io, (c) => (exitCode = c)), inspectCommand(io), listCommand(io)];
+  const commands = [
+    riskCommand(io.out),
+    verifyCommand(io, (c) => (exitCode = c)),
+    inspectCommand(io),
+    listCommand(io),
+    figureCommand(io),
+    reportCommand(io),
+  ];
   for (const c of commands) program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: () => {} }));
   try {
     await program.parseAsync(argv);
