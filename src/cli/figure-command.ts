@@ -5,12 +5,10 @@ import { figureIds, getFigure } from '../figures/catalog.ts';
 import { type FigureOutput, figureJobs, makeFigure } from '../figures/make-figure.ts';
 import { type PointPool, openPool } from '../figures/sweep.ts';
 import type { FigureDefinition, PointRecord } from '../figures/types.ts';
+import type { Io } from './io.ts';
 import { parseInteger } from './parse.ts';
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+export type { Io } from './io.ts';
 
 interface FigureOptions {
   out?: string;

@@ -4,9 +4,10 @@ import { inspectTex, inspectText, verifyTable } from '../claims/format.ts';
 import { selectClaims, validateClaims } from '../claims/graph.ts';
 import { DEFAULT_SEED, runVerification } from '../claims/runner.ts';
 import { parseInteger } from './parse.ts';
-import { type CliIO, progressReporter } from './verify-command.ts';
+import type { Io } from './io.ts';
+import { progressReporter } from './verify-command.ts';
 
-export function inspectCommand(io: CliIO): Command {
+export function inspectCommand(io: Io): Command {
   return new Command('inspect')
     .description("a claim's statement, assumptions, tolerances, checks and its derivation step by step")
     .argument('<id>', 'claim id (see `slr list`)')

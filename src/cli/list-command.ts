@@ -5,9 +5,10 @@ import { validateClaims } from '../claims/graph.ts';
 import { DEFAULT_SEED, runVerification } from '../claims/runner.ts';
 import type { ClaimRecord } from '../claims/types.ts';
 import { parseInteger } from './parse.ts';
-import { type CliIO, progressReporter } from './verify-command.ts';
+import type { Io } from './io.ts';
+import { progressReporter } from './verify-command.ts';
 
-export function listCommand(io: CliIO): Command {
+export function listCommand(io: Io): Command {
   return new Command('list')
     .description('the claims as a dependency graph (each after what it uses) with their statuses from a fast run')
     .option('--no-run', 'do not run the fast checks: show the graph with the declared expectations only')

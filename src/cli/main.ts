@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { SlrError } from '../errors.ts';
 import { figureCommand } from './figure-command.ts';
+import type { Io } from './io.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { listCommand } from './list-command.ts';
 import { reportCommand } from './report-command.ts';
@@ -17,7 +18,7 @@ export const EXIT_USAGE = 2;
  */
 export async function main(
   argv: string[],
-  io: { out: (s: string) => void; err: (s: string) => void; isTTY?: boolean } = {
+  io: Io = {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     isTTY: process.stderr.isTTY,

@@ -7,6 +7,8 @@ import { figureExists, loadReportFigure } from '../report/figures.ts';
 import { renderReport } from '../report/render-report.ts';
 import { readVerifyReport } from '../report/verify-json.ts';
 import { type Io, commandLine, makeFigures, parseFigureRunOptions, selectFigures } from './figure-command.ts';
+import { DEFAULT_SEED } from '../claims/runner.ts';
+import { runVerifyCommand } from './verify-command.ts';
 
 interface ReportOptions {
   out?: string;
@@ -19,13 +21,15 @@ interface ReportOptions {
   series?: string;
   workers: string;
   progress: boolean;
+  seed: string;
 }
 
 export function reportCommand(io: Io): Command {
   return new Command('report')
     .description('one self-contained HTML page: every claim typeset with its verdict, evidence and derivation, and the figures')
     .option('--out <dir>', 'output directory (the page is <dir>/index.html)')
-    .option('--verify-json <file>', 'the JSON written by `slr verify --json`')
+    .option('--verify-json <file>', 'render this JSON written by `slr verify --json` instead of running the suite')
+    .option('--seed <seed>', 'base seed when the suite is run here', String(DEFAULT_SEED))
     .option('--figures <list>', `figures to include: ${figureIds().join(',')}, all or none`, 'all')
     .option('--figures-dir <dir>', 'where the figures are, made there when missing (default: <out>/figures)')
     .option('--refresh-figures', 'recompute the figures even when present')
@@ -36,7 +40,7 @@ export function reportCommand(io: Io): Command {
     .option('--no-progress', 'no progress bar on the terminal')
     .action(async (o: ReportOptions, cmd: Command) => {
       if (!o.out) throw new InvalidInputError('--out <dir> is required');
-      const report = loadVerifyReport(o);
+      const report = await loadVerifyReport(o, io);
       const run = parseFigureRunOptions(o);
       const figuresDir = o.figuresDir ?? join(o.out, 'figures');
       const defs = o.figures === 'none' ? [] : selectFigures(o.figures.split(',').map((s) => s.trim()));
@@ -59,8 +63,8 @@ export function reportCommand(io: Io): Command {
     });
 }
 
-/** The verify report to render. Until `slr verify` runs here, a file is required. */
-function loadVerifyReport(o: ReportOptions): VerifyReport {
-  if (!o.verifyJson) throw new InvalidInputError('--verify-json <file> is required (the JSON written by `slr verify --json`)');
-  return readVerifyReport(o.verifyJson);
+/** The verify report to render: from a file, or by running the suite (`--fast` runs the quick suite). */
+async function loadVerifyReport(o: ReportOptions, io: Io): Promise<VerifyReport> {
+  if (o.verifyJson) return readVerifyReport(o.verifyJson);
+  return runVerifyCommand({ fast: o.fast, seed: o.seed, progress: o.progress ? undefined : false }, io);
 }

@@ -6,6 +6,7 @@ import { junitXml, verifyTable } from '../claims/format.ts';
 import { selectClaims, validateClaims } from '../claims/graph.ts';
 import { DEFAULT_SEED, runVerification } from '../claims/runner.ts';
 import type { VerifyReport } from '../claims/types.ts';
+import type { Io } from './io.ts';
 import { parseInteger } from './parse.ts';
 
 export interface VerifyOptions {
@@ -18,15 +19,9 @@ export interface VerifyOptions {
   progress?: boolean;
 }
 
-export interface CliIO {
-  out: (s: string) => void;
-  err: (s: string) => void;
-  /** whether stderr is a terminal (progress bar) */
-  isTTY?: boolean;
-}
 
 /** Progress on stderr: a bar on a terminal, nothing otherwise (unless forced, then one line per check). */
-export function progressReporter(io: CliIO, force: boolean | undefined): ((done: number, total: number, what: string) => void) | undefined {
+export function progressReporter(io: Io, force: boolean | undefined): ((done: number, total: number, what: string) => void) | undefined {
   if (io.isTTY && force !== false) {
     let bar: SingleBar | undefined;
     return (done, total, what) => {
@@ -42,14 +37,14 @@ export function progressReporter(io: CliIO, force: boolean | undefined): ((done:
   return undefined;
 }
 
-export async function runVerifyCommand(o: VerifyOptions, io: CliIO): Promise<VerifyReport> {
+export async function runVerifyCommand(o: VerifyOptions, io: Io): Promise<VerifyReport> {
   const seed = parseInteger('seed', o.seed, 0);
   const all = validateClaims(claims);
   const selected = selectClaims(all, o.only);
   return runVerification(selected, { fast: o.fast ?? false, seed, progress: progressReporter(io, o.progress) });
 }
 
-export function verifyCommand(io: CliIO, setExit: (code: number) => void): Command {
+export function verifyCommand(io: Io, setExit: (code: number) => void): Command {
   return new Command('verify')
     .description('run every claim of the paper; exit 0 iff every verdict equals its declared expectation (1 otherwise, 2 on bad usage)')
     .option('--only <ids...>', 'run only these claims (ids as in `slr list`)')
