@@ -21,7 +21,7 @@ describe('slr report: bad input', () => {
 
   it.each([
     [['report', '--verify-json', FIXTURE_PATH], /--out <dir> is required/],
-    [['report', '--out', 'x'], /--verify-json <file> is required/],
+    [['report', '--out', 'x', '--seed', 'abc'], /seed must be a number/],
     [['report', '--out', 'x', '--verify-json', '/nonexistent.json'], /cannot read the verify JSON \/nonexistent.json: ENOENT/],
     [['report', '--out', 'x', '--verify-json', notJson], /is not JSON/],
     [['report', '--out', 'x', '--verify-json', badVerdict], /claims\[2\]\.verdict must be CONFIRMED \| REFUTED \| INCONCLUSIVE, got "PROBABLY"/],
