@@ -60,9 +60,20 @@ export function bayes(s: Setting): RiskResult {
   return cached(`bayes|${JSON.stringify(s)}`, () => bayesRisk(taskOf(s), s.nu, lengthsOf(s), s.delta));
 }
 
-export function classMinimum(act: string, s: Setting, family: 'manifold' | 'full' = 'manifold'): ClassRiskResult {
-  return cached(`class|${act}|${family}|${JSON.stringify(s)}`, () =>
-    classRisk({ task: taskOf(s), nu: s.nu, lengths: lengthsOf(s), delta: s.delta, act: getActivation(act), family }),
+/**
+ * The class minimum E_σ. `blind`: the search starts from generic points
+ * (m_kk* ∈ {0.3, 1, 3}, τ ∈ {0, 0.5}, σ's default parameters) instead of the
+ * engine's default starts, which include known closed forms (c_ν for softmax,
+ * m* for linear attention): a check that the optimiser *finds* a minimum
+ * must not tell it where to look.
+ */
+export function classMinimum(act: string, s: Setting, opts: { family?: 'manifold' | 'full'; blind?: boolean } = {}): ClassRiskResult {
+  const family = opts.family ?? 'manifold';
+  const activation = getActivation(act);
+  const theta = activation.parameters.map((p) => p.initial);
+  const starts = opts.blind ? [[0.3, 0.5], [1, 0], [3, 0]].map((k) => [...k, ...(family === 'full' ? [0] : []), ...theta]) : undefined;
+  return cached(`class|${act}|${family}|${opts.blind ? 'blind' : 'default'}|${JSON.stringify(s)}`, () =>
+    classRisk({ task: taskOf(s), nu: s.nu, lengths: lengthsOf(s), delta: s.delta, act: activation, family }, starts ? { starts } : {}),
   );
 }
 
