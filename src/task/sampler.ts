@@ -34,22 +34,33 @@ export interface SamplerConfig {
  * model (and not its reduction) is exercised; `dimension` = 'reduced' draws
  * the four projections directly (they are exactly i.i.d. N(0,1) per token
  * under the base law), which is what the reduction of THEORY.md §3 claims.
+ *
+ * `coordinates` (2, 3 or 4; default 4) says how many of (χ*, z*, e3, e4) the
+ * caller reads: the others are neither drawn (reduced) nor projected (full
+ * model), and stay 0. The Bayes predictor needs 2; an estimator whose k, v do
+ * not reach e3 (e4) needs 2 (3).
  */
 export class SequenceSampler {
   readonly config: SamplerConfig;
   readonly dimension: number | 'reduced';
+  readonly coordinates: number;
   private readonly rng: RandomStream;
   private readonly basis: Float64Array[] | undefined;
   private readonly token: Float64Array | undefined;
   private readonly lengthCdf: Float64Array;
   private readonly sample: SequenceSample;
   private readonly logits: Float64Array;
+  /** normals of one reduced sequence, token-major (coordinates per token) */
+  private readonly draws: Float64Array;
+  private readonly spike: readonly { weight: number; mean: number; sd: number }[] | undefined;
+  private readonly slope: number;
 
-  constructor(config: SamplerConfig, rng: RandomStream, dimension: number | 'reduced' = 'reduced') {
+  constructor(config: SamplerConfig, rng: RandomStream, dimension: number | 'reduced' = 'reduced', coordinates = 4) {
     this.config = config;
     this.rng = rng;
     this.dimension = dimension;
     requireFinite('delta', config.delta, { min: 0 });
+    this.coordinates = requireFinite('coordinates', coordinates, { min: 2, max: 4, integer: true });
     const Lmax = Math.max(...config.lengths.lengths);
     if (dimension !== 'reduced') {
       requireFinite('D', dimension, { min: 4, integer: true });
@@ -57,6 +68,11 @@ export class SequenceSampler {
       this.basis = orthonormalDirections(rng, dimension, 4);
       this.token = new Float64Array(dimension);
     }
+    this.draws = new Float64Array(dimension === 'reduced' ? this.coordinates * Lmax : 0);
+    // the task's laws are fixed for the sampler's life: read them once, not per sequence
+    const task = config.task;
+    this.spike = task.kind === 'product' ? task.spikeLaw(config.nu) : undefined;
+    this.slope = task.kind === 'selection' ? task.selectionSlope(config.nu) : 0;
     const cdf = new Float64Array(config.lengths.probabilities.length);
     let acc = 0;
     config.lengths.probabilities.forEach((p, i) => (cdf[i] = acc += p));
@@ -88,12 +104,13 @@ export class SequenceSampler {
     while (li < this.lengthCdf.length - 1 && u > this.lengthCdf[li]) li++;
     const L = this.config.lengths.lengths[li];
     s.L = L;
-    for (let l = 0; l < L; l++) this.drawToken(l);
+    if (this.basis) for (let l = 0; l < L; l++) this.drawToken(l);
+    else this.drawReduced(L);
     if (task.kind === 'product') {
       const eps = Math.min(L - 1, Math.floor(rng.uniform() * L));
       s.epsilon = eps;
       // replace the spike's key projection by a draw from the spike law; its other coordinates stay N(0,1)
-      const law = task.spikeLaw(nu);
+      const law = this.spike!;
       let k = 0;
       if (law.length > 1) {
         const v = rng.uniform();
@@ -102,7 +119,7 @@ export class SequenceSampler {
       }
       s.chiStar[eps] = law[k].mean + law[k].sd * rng.normal();
     } else {
-      const c = task.selectionSlope(nu);
+      const c = this.slope;
       if (c === Infinity) {
         let best = 0;
         for (let l = 1; l < L; l++) if (s.chiStar[l] > s.chiStar[best]) best = l;
@@ -116,29 +133,60 @@ export class SequenceSampler {
     return s;
   }
 
+  /** The first `coordinates` projections of L tokens, directly: one bulk fill, token-major (χ*, z*, e3, e4 per token). */
+  private drawReduced(L: number): void {
+    const s = this.sample;
+    const k = this.coordinates;
+    const buf = this.draws;
+    this.rng.fillNormal(buf, 0, k * L);
+    const { chiStar, zStar, e3, e4 } = s;
+    if (k === 2) {
+      for (let l = 0, j = 0; l < L; l++, j += 2) {
+        chiStar[l] = buf[j];
+        zStar[l] = buf[j + 1];
+      }
+    } else if (k === 3) {
+      for (let l = 0, j = 0; l < L; l++, j += 3) {
+        chiStar[l] = buf[j];
+        zStar[l] = buf[j + 1];
+        e3[l] = buf[j + 2];
+      }
+    } else {
+      for (let l = 0, j = 0; l < L; l++, j += 4) {
+        chiStar[l] = buf[j];
+        zStar[l] = buf[j + 1];
+        e3[l] = buf[j + 2];
+        e4[l] = buf[j + 3];
+      }
+    }
+  }
+
+  /** One token of the full model: x ~ N(0, I_D) and its projections on the first `coordinates` directions. */
   private drawToken(l: number): void {
     const s = this.sample;
-    const rng = this.rng;
-    if (!this.basis) {
-      s.chiStar[l] = rng.normal();
-      s.zStar[l] = rng.normal();
-      s.e3[l] = rng.normal();
-      s.e4[l] = rng.normal();
-      return;
-    }
     const x = this.token!;
-    rng.fillNormal(x);
-    const [u1, u2, u3, u4] = this.basis;
+    this.rng.fillNormal(x);
+    const [u1, u2, u3, u4] = this.basis!;
+    const D = x.length;
     let p1 = 0;
     let p2 = 0;
     let p3 = 0;
     let p4 = 0;
-    for (let i = 0; i < x.length; i++) {
-      const xi = x[i];
-      p1 += xi * u1[i];
-      p2 += xi * u2[i];
-      p3 += xi * u3[i];
-      p4 += xi * u4[i];
+    if (this.coordinates === 2) {
+      for (let i = 0; i < D; i++) {
+        const xi = x[i];
+        p1 += xi * u1[i];
+        p2 += xi * u2[i];
+      }
+    } else {
+      for (let i = 0; i < D; i++) {
+        const xi = x[i];
+        p1 += xi * u1[i];
+        p2 += xi * u2[i];
+        p3 += xi * u3[i];
+        p4 += xi * u4[i];
+      }
+      if (this.coordinates === 3) p4 = 0;
     }
     s.chiStar[l] = p1;
     s.zStar[l] = p2;
