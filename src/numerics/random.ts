@@ -188,6 +188,36 @@ export class RandomStream {
     }
   }
 
+  /**
+   * Projections of a standard Gaussian vector z ∈ R^D on k directions without storing z:
+   * out[j] = Σ_i z_i·basis[k·i + j] (j < k), the directions interleaved in `basis` (length ≥ k·D).
+   * z is the next D values of the stream — exactly those `fillNormal` would give — so this is
+   * `fillNormal` followed by k dot products, in one pass.
+   */
+  gaussianProjections(basis: Float64Array, D: number, k: number, out: Float64Array): void {
+    if (!Number.isInteger(D) || D < 0 || !Number.isInteger(k) || k < 1 || k > 4 || basis.length < k * D || out.length < k) {
+      throw new InvalidInputError(`gaussianProjections: need 1 ≤ k ≤ 4 and basis.length ≥ k·D (k = ${k}, D = ${D}, basis.length = ${basis.length})`);
+    }
+    const g = this.gen;
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    for (let i = 0, b = 0; i < D; i++, b += k) {
+      const j = g.next() | 0;
+      const l = (j >>> 4) & 127;
+      const z = Math.abs(j) < KN[l] ? j * WN[l] : this.normalSlow(j, l);
+      p0 += z * basis[b];
+      if (k > 1) p1 += z * basis[b + 1];
+      if (k > 2) p2 += z * basis[b + 2];
+      if (k > 3) p3 += z * basis[b + 3];
+    }
+    out[0] = p0;
+    if (k > 1) out[1] = p1;
+    if (k > 2) out[2] = p2;
+    if (k > 3) out[3] = p3;
+  }
+
   /** Standard exponential: −log U ∈ (0, 36.8]. */
   exponential(): number {
     return -Math.log(this.uniform());

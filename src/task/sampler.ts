@@ -46,7 +46,8 @@ export class SequenceSampler {
   readonly coordinates: number;
   private readonly rng: RandomStream;
   private readonly basis: Float64Array[] | undefined;
-  private readonly token: Float64Array | undefined;
+  private readonly interleaved: Float64Array | undefined;
+  private readonly projections = new Float64Array(4);
   private readonly lengthCdf: Float64Array;
   private readonly sample: SequenceSample;
   private readonly logits: Float64Array;
@@ -66,7 +67,10 @@ export class SequenceSampler {
       requireFinite('D', dimension, { min: 4, integer: true });
       if (Lmax * dimension > 5e7) throw new InvalidInputError(`L·D = ${Lmax * dimension} is too large for full-model sampling (max 5e7)`);
       this.basis = orthonormalDirections(rng, dimension, 4);
-      this.token = new Float64Array(dimension);
+      // the first `coordinates` directions interleaved, for one-pass projections
+      const k = this.coordinates;
+      this.interleaved = new Float64Array(k * dimension);
+      for (let i = 0; i < dimension; i++) for (let j = 0; j < k; j++) this.interleaved[k * i + j] = this.basis[j][i];
     }
     this.draws = new Float64Array(dimension === 'reduced' ? this.coordinates * Lmax : 0);
     // the task's laws are fixed for the sampler's life: read them once, not per sequence
@@ -161,37 +165,16 @@ export class SequenceSampler {
     }
   }
 
-  /** One token of the full model: x ~ N(0, I_D) and its projections on the first `coordinates` directions. */
+  /** One token of the full model: x ~ N(0, I_D) and its projections on the first `coordinates` directions (x is not stored). */
   private drawToken(l: number): void {
     const s = this.sample;
-    const x = this.token!;
-    this.rng.fillNormal(x);
-    const [u1, u2, u3, u4] = this.basis!;
-    const D = x.length;
-    let p1 = 0;
-    let p2 = 0;
-    let p3 = 0;
-    let p4 = 0;
-    if (this.coordinates === 2) {
-      for (let i = 0; i < D; i++) {
-        const xi = x[i];
-        p1 += xi * u1[i];
-        p2 += xi * u2[i];
-      }
-    } else {
-      for (let i = 0; i < D; i++) {
-        const xi = x[i];
-        p1 += xi * u1[i];
-        p2 += xi * u2[i];
-        p3 += xi * u3[i];
-        p4 += xi * u4[i];
-      }
-      if (this.coordinates === 3) p4 = 0;
-    }
-    s.chiStar[l] = p1;
-    s.zStar[l] = p2;
-    s.e3[l] = p3;
-    s.e4[l] = p4;
+    const p = this.projections;
+    const k = this.coordinates;
+    this.rng.gaussianProjections(this.interleaved!, this.dimension as number, k, p);
+    s.chiStar[l] = p[0];
+    s.zStar[l] = p[1];
+    s.e3[l] = k > 2 ? p[2] : 0;
+    s.e4[l] = k > 3 ? p[3] : 0;
   }
 }
 

@@ -342,6 +342,36 @@ describe('normal', () => {
   });
 });
 
+describe('gaussianProjections', () => {
+  it('should equal fillNormal followed by k dot products, and leave the stream where fillNormal would', () => {
+    for (const k of [1, 2, 3, 4]) {
+      const D = 37;
+      const basis = new Float64Array(k * D);
+      const dirs = new RandomStream(SEED + k);
+      dirs.fillNormal(basis);
+      const a = new RandomStream(SEED);
+      const b = new RandomStream(SEED);
+      const out = new Float64Array(4);
+      a.gaussianProjections(basis, D, k, out);
+      const z = new Float64Array(D);
+      b.fillNormal(z);
+      for (let j = 0; j < k; j++) {
+        let dot = 0;
+        for (let i = 0; i < D; i++) dot += z[i] * basis[k * i + j];
+        // same terms summed in the same order: identical
+        expect(out[j]).toBe(dot);
+      }
+      expect(a.normal()).toBe(b.normal());
+    }
+  });
+
+  it('should reject inconsistent sizes', () => {
+    const rng = new RandomStream(SEED);
+    expect(() => rng.gaussianProjections(new Float64Array(5), 3, 2, new Float64Array(2))).toThrow(InvalidInputError);
+    expect(() => rng.gaussianProjections(new Float64Array(10), 2, 5, new Float64Array(5))).toThrow(InvalidInputError);
+  });
+});
+
 describe('normal tails', () => {
   it('should follow N(0, 1) beyond |z| = 3 (KS test of the conditional law of the tail draws at level 1e-4)', () => {
     // the ziggurat's base layer and outer wedges: of 4·10^6 draws about 10 800 have |z| > 3;
