@@ -494,7 +494,8 @@ export function selectionCandidates(c: number, L: number): number[] {
  * Find where a non-negative integrand over R has its mass: scan a grid of
  * spacing 1.5·`scale` around the candidate points, keep the region above 1e−18
  * of the peak, and return breakpoints that bracket it so the adaptive rule
- * cannot step over a narrow peak.
+ * cannot step over a narrow peak: the region's ends, the peak and any other
+ * local maximum, and where log f has dropped by 8 and 24 on either side.
  */
 export function locateMass(
   f: (s: number) => number,
@@ -534,9 +535,22 @@ export function locateMass(
   });
   const lo = xs[Math.max(0, first - 1)];
   const hi = xs[Math.min(n, last + 1)];
-  // one breakpoint per ~6 scales inside the significant region, plus the peak
+  // breakpoints: the peak, every other local maximum of the grid, and on each side of the peak the
+  // points where log f has dropped by 8 and 24 (log-linear interpolation between grid points), so that
+  // a Gauss–Kronrod panel never spans more than a bounded drop near the mass
   const breakpoints: number[] = [xs[arg]];
-  const every = Math.max(1, Math.round((6 * scale) / step));
-  for (let i = first; i <= last; i += every) breakpoints.push(xs[i]);
+  for (let i = Math.max(first, 1); i <= Math.min(last, n - 1); i++) if (i !== arg && fs[i] > fs[i - 1] && fs[i] >= fs[i + 1]) breakpoints.push(xs[i]);
+  const drop = (i: number) => (fs[i] > 0 ? Math.log(peak / fs[i]) : Infinity);
+  for (const dir of [1, -1]) {
+    let i = arg;
+    for (const level of [8, 24]) {
+      while (i + dir >= first && i + dir <= last && drop(i + dir) < level) i += dir;
+      if (!(i + dir >= first && i + dir <= last)) break;
+      const d0 = drop(i);
+      const d1 = drop(i + dir);
+      const t = Number.isFinite(d1) && d1 > d0 ? (level - d0) / (d1 - d0) : 0.5;
+      breakpoints.push(xs[i] + dir * step * Math.min(1, Math.max(0, t)));
+    }
+  }
   return { lo, hi, breakpoints, peak };
 }
