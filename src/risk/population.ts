@@ -125,7 +125,7 @@ export function riskTerms(input: PopulationRiskInput, opts: PopulationRiskOption
     act,
     theta,
     coef,
-    relTol: Math.min(1e-11, relTol / 100),
+    relTol: Math.min(1e-9, relTol / 100),
     absTol: absTol / 1000,
     counter: { evaluations: 0, converged: true },
   };
@@ -607,11 +607,11 @@ function softmaxSelectionT1(
   /**
    * The same for the fixed r-rule of a normalised σ, cheaper: K21 and G10 sums only, the x-grid
    * error taken as |K21 − G10| of the totals (the G10 error, conservative for K21 at these panel
-   * widths), and the carried w-moment errors bounded by (max node error)·Σ kw·kernel, the latter
-   * precomputed per r (`mass1`, `mass0`).
+   * widths), and the carried w-moment errors bounded by Σ_i kw_i·err_i (times 1/e ≥ κe^{−κ} for the
+   * selected token, times 1 ≥ e^{−κ} for the others), computed once per s (`errSum`).
    */
-  const maxErr = new Float64Array(SEL_COMPONENTS);
-  const atKernelsFast = (K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number, mass1: number, mass0: number): { v: number; e: number } => {
+  const errSum = new Float64Array(SEL_COMPONENTS);
+  const atKernelsFast = (K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number): { v: number; e: number } => {
     const { kw, gw } = grid;
     const aPsiB = grid.A[A_PSI_B];
     const aPsi = grid.A[PSI];
@@ -645,21 +645,60 @@ function softmaxSelectionT1(
       k2,
       k3,
       k4,
-      Math.abs(k0 - g0s) + fl * Math.abs(k0) + maxErr[A_PSI_B] * mass1,
-      Math.abs(k1 - g1s) + fl * Math.abs(k1) + maxErr[PSI] * mass1,
-      Math.abs(k2 - g2s) + fl * Math.abs(k2) + maxErr[A] * mass1,
-      Math.abs(k3 - g3s) + fl * Math.abs(k3) + maxErr[PSI_B] * mass0,
-      Math.abs(k4 - g4s) + fl * Math.abs(k4) + maxErr[COMPLEMENT] * mass0,
+      Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B],
+      Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI],
+      Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A],
+      Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B],
+      Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT],
       pt,
     );
     return pt;
   };
   if (!grid.normalised) {
+    // separable: e = 1, so P_a = αE[w]·(…) = 0 exactly and T1's integrand is
+    // Σ_L P_L L (P_aψb + c12 P_ψ)(r) Q0(r)^{L−1}: one weighted sum h_i = (aψb + c12 ψ)(x_i) against κe^{−κ}
+    // and the selection complement, both formed in one pass with the kernel
+    const h = new Float64Array(n);
+    const hErr = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      h[i] = grid.A[A_PSI_B][i] + c12 * grid.A[PSI][i];
+      hErr[i] = grid.kw[i] * (grid.Aerr[A_PSI_B][i] + Math.abs(c12) * grid.Aerr[PSI][i]);
+    }
+    const { kw, gw } = grid;
     const r = overS(
       (rr) => {
-        kernelsAt(rr, k1, k0, c0, 0);
-        const f = atKernels(k1, k0, c0, 0);
-        return { v1: f.v, v2: 0, e1: f.e, e2: 0 };
+        const t = Math.exp(-rr);
+        let pk = 0, pa = 0, ck = 0, cg = 0, carry = 0; // prettier-ignore
+        for (let p = 0; p < grid.panels; p++) {
+          let k = 0, g = 0, a = 0; // prettier-ignore
+          for (let i = 21 * p; i < 21 * p + 21; i++) {
+            const kappa = ecx[i] * t;
+            let k1v: number;
+            let comp: number;
+            if (!(kappa < 1e17)) {
+              k1v = 0;
+              comp = 1;
+            } else if (kappa < 2.3e-16) {
+              k1v = kappa;
+              comp = kappa;
+            } else {
+              const e = Math.exp(-kappa);
+              k1v = kappa * e;
+              comp = kappa > 0.5 ? 1 - e : -Math.expm1(-kappa);
+            }
+            const f = k1v * h[i];
+            k += kw[i] * f;
+            g += gw[i] * f;
+            a += kw[i] * Math.abs(f);
+            ck += kw[i] * comp;
+            cg += gw[i] * comp;
+            carry += k1v * hErr[i];
+          }
+          pk += k;
+          pa += panelErrorOf(k, g, a);
+        }
+        t1Point(lengths, 1, pk, 0, 0, 0, ck, pa + carry, 0, 0, 0, Math.abs(ck - cg) + 50 * Number.EPSILON * ck, pt);
+        return { v1: pt.v, v2: 0, e1: pt.e, e2: 0 };
       },
       rCandidates,
       rScale,
@@ -693,22 +732,15 @@ function softmaxSelectionT1(
     const K1 = new Float64Array(R * n);
     const K0 = new Float64Array(R * n);
     const C0 = new Float64Array(R * n);
-    const mass1 = new Float64Array(R);
-    const mass0 = new Float64Array(R);
-    for (let k = 0; k < R; k++) {
-      kernelsAt(rule.nodes[k], K1, K0, C0, k * n);
-      for (let i = 0; i < n; i++) {
-        mass1[k] += grid.kw[i] * K1[k * n + i];
-        mass0[k] += grid.kw[i] * K0[k * n + i];
-      }
-    }
+    for (let k = 0; k < R; k++) kernelsAt(rule.nodes[k], K1, K0, C0, k * n);
     const r = overS((s) => {
       grid.wMoments(s);
+      // Σ_i kw_i·err_i: with the kernels κe^{−κ} ≤ 1/e and e^{−κ} ≤ 1 it bounds every carried error
       for (let j = 0; j < SEL_COMPONENTS; j++) {
-        let big = 0;
+        let sum = 0;
         const e = grid.Aerr[j];
-        for (let i = 0; i < n; i++) if (e[i] > big) big = e[i];
-        maxErr[j] = big;
+        for (let i = 0; i < n; i++) sum += grid.kw[i] * e[i];
+        errSum[j] = sum;
       }
       let v = 0;
       let e = 0;
@@ -719,7 +751,7 @@ function softmaxSelectionT1(
         let abs = 0;
         for (let q = 0; q < 21; q++) {
           const k = 21 * p + q;
-          const f = atKernelsFast(K1, K0, C0, k * n, mass1[k], mass0[k]);
+          const f = atKernelsFast(K1, K0, C0, k * n);
           kSum += rule.kWeights[k] * f.v;
           gSum += rule.gWeights[k] * f.v;
           abs += rule.kWeights[k] * Math.abs(f.v);
@@ -782,6 +814,8 @@ function fixedRule(ends: number[], refine: number): { nodes: Float64Array; kWeig
   });
   return { nodes, kWeights, gWeights, panels };
 }
+
+const INV_E = 0.36787944117144233; // 1/e = max of κe^{−κ}
 
 /** QUADPACK-style panel error from a K21 sum, a G10 sum and a K21 sum of |f| (see TokenGrid). */
 function panelErrorOf(k: number, g: number, abs: number): number {

@@ -105,14 +105,15 @@ interface LawNodes {
  * laws) plus sums.
  *
  * The grid must resolve the kernel wherever s puts its step: its panels are
- * at most 1.6/slope wide (slope = max |d log φ/dχ| over the range; the
- * kernel e^{−e^u} is analytic and bounded for |Im u| < π/2, so G10 on a
- * panel of width 1.6 in u is already good to ~1e−12 and K21 far better) and
+ * at most `stepWidth`/slope wide (slope = max |d log φ/dχ| over the range;
+ * 1.6 at the default tolerance: the kernel e^{−e^u} is analytic and bounded
+ * for |Im u| < π/2, so G10 on a panel of width 1.6 in u is already good to
+ * ~1e−12 and K21 far better) and
  * at most 2.5 sds of the law (the Gaussian); the core region spans each
  * law's mean ± 9 sds, shifted up by the tilt 2·sd²·slope that the moment
  * E[ψ²…] puts on the Gaussian, and one panel on each side reaches to 39 sds,
  * beyond which the density underflows. Separable σ (no s) use the same grid
- * with panels at most min(2.5 sd, 1.6) wide (and the tilt 2·sd² of e^{2χ} for
+ * with panels at most min(2.5 sd, `stepWidth`) wide (and the tilt 2·sd² of e^{2χ} for
  * exponential growth).
  *
  * Every moment carries a per-panel error estimate (QUADPACK's, see
@@ -164,7 +165,7 @@ export class TokenGrid {
       const shift = this.normalised || act.growth === 'exponential' ? 2 * maxSd * maxSd * slope : 0;
       const coreLo = lo - CORE_SD * maxSd;
       const coreHi = hi + shift + CORE_SD * maxSd;
-      const width = widthFactor * Math.min(2.5 * minSd, 1.6 / slope);
+      const width = widthFactor * Math.min(2.5 * minSd, stepWidth(ctx) / slope);
       const n = Math.max(1, Math.ceil((coreHi - coreLo) / width));
       if (n > 20000) throw new NumericalRangeError(`the token grid would need ${n} panels (χ spread ${(coreHi - coreLo).toPrecision(3)}, panel width ${width.toPrecision(3)})`);
       ends.push(lo - GAUSSIAN_CUTOFF_SD * maxSd);
@@ -395,6 +396,19 @@ function panelError(k: number, g: number, a: number): number {
   return Math.max(2 * a * (r < 1 ? r * Math.sqrt(r) : 1), FLOOR * a);
 }
 
+/**
+ * Panel width (in the kernel's own variable u, where the step e^{−e^u} has unit width) of the fixed
+ * grids: 1.6 for token tolerances ≤ 1e−11 (G10 on such a panel is good to ~1e−12: the kernel is
+ * analytic and bounded for |Im u| < π/2, Bernstein ellipse ρ ≈ 4), growing by 15% per decade of
+ * looser tolerance (2.1 for a search at relative tolerance 1e−7) up to 3.2; the grids' error
+ * estimates, and the refinement the callers do when those exceed their tolerance, keep the result
+ * honest either way.
+ */
+function stepWidth(ctx: TokenContext): number {
+  const decades = Math.max(0, Math.log10(ctx.relTol / 1e-11));
+  return Math.min(3.2, 1.6 * (1 + 0.15 * decades));
+}
+
 /** max |d log φ/dχ| over [lo, hi] on a scan of 200 points (central differences); at least 1e−3. */
 function maxLogWeightSlope(ctx: TokenContext, lo: number, hi: number): number {
   let best = 1e-3;
@@ -539,8 +553,8 @@ export class SelectionGrid {
     const coreLo = -9;
     const coreHi = 9 + 2 * Math.abs(m);
     let width = 2.5;
-    if (Number.isFinite(c) && c > 0) width = Math.min(width, 1.6 / c);
-    if (Math.abs(m) > 0) width = Math.min(width, 1.6 / (Math.abs(m) * this.slope));
+    if (Number.isFinite(c) && c > 0) width = Math.min(width, stepWidth(ctx) / c);
+    if (Math.abs(m) > 0) width = Math.min(width, stepWidth(ctx) / (Math.abs(m) * this.slope));
     width *= widthFactor;
     const n = Math.max(1, Math.ceil((coreHi - coreLo) / width));
     if (n > 20000) throw new NumericalRangeError(`the selection grid would need ${n} panels (c = ${c}, m = ${m})`);
@@ -670,7 +684,7 @@ export class SelectionGrid {
     const coreHi = 9 + 2 * Math.abs(m);
     const chiLo = Math.min(m * coreLo, m * coreHi) - 9 * tau;
     const chiHi = Math.max(m * coreLo, m * coreHi) + 9 * tau;
-    const width = Math.min(2.5 * tau, 1.6 / this.slope);
+    const width = Math.min(2.5 * tau, stepWidth(this.ctx) / this.slope);
     const panels = Math.max(1, Math.ceil((chiHi - chiLo) / width));
     if (panels > 20000) throw new NumericalRangeError(`the χ-grid of the selection moments would need ${panels} panels (τ = ${tau})`);
     const h = (chiHi - chiLo) / (2 * panels);
