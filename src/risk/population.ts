@@ -6,7 +6,7 @@ import { normalSf } from '../numerics/special.ts';
 import type { LengthLaw } from '../task/length-law.ts';
 import { type GaussianComponent, type Task, validateNu } from '../task/tasks.ts';
 import { locateMass, selectionCandidates } from './bayes.ts';
-import { breakpointsInside, powerOfComplement } from './laplace.ts';
+import { GAUSSIAN_CUTOFF_SD, breakpointsInside, powerOfComplement, stepBreakpoints } from './laplace.ts';
 import { type Family, type Overlaps, isOnManifold, tokenCoefficients } from './overlaps.ts';
 import type { RiskResult } from './result.ts';
 import {
@@ -23,6 +23,7 @@ import {
   SelectionGrid,
   TokenGrid,
   emptyMoments,
+  selectionTokenMoments,
 } from './token-moments.ts';
 
 export interface PopulationRiskInput {
@@ -517,6 +518,11 @@ function softmaxSelectionT1(
   relTol: number,
   absTol: number,
 ): Term {
+  // a normalised σ recomputes the w-moments at every node for every s: beyond ~600 panels (c ≳ 50 at
+  // the default tolerance) the nested adaptive scheme is cheaper
+  if (ctx.act.normalised && SelectionGrid.panelsFor(ctx, c) > MAX_NORMALISED_SELECTION_PANELS) {
+    return legacySelectionT1(ctx, c, lengths, overS, sCandidates, relTol, absTol);
+  }
   const grid = new SelectionGrid(ctx, c);
   const n = grid.nodes;
   const Lmax = Math.max(...lengths.lengths);
@@ -772,6 +778,87 @@ function softmaxSelectionT1(
 }
 
 /**
+ * Softmax selection for a normalised σ at a slope c so large that the selection grid (panels
+ * ≤ 1.6/c) would be too fine: the previous nested scheme — outer adaptive Gauss–Kronrod over
+ * r = −log u, for each r an adaptive s-integral, for each (r, s) the token moments by adaptive
+ * quadrature in χ* (breakpoints at the kernel's step) and Gauss–Hermite 32/16 in w. Slow (seconds
+ * to minutes) but general; its errors are reported as before.
+ */
+function legacySelectionT1(ctx: TokenContext, c: number, lengths: LengthLaw, overS: Planned, sCandidates: number[], relTol: number, absTol: number): Term {
+  const c12 = ctx.coef.c12;
+  const Ls = lengths.lengths;
+  const ps = lengths.probabilities;
+  const acc = { t1: 0, t2: 0, e1: 0, e2: 0 };
+  const res = { t1: 0, t2: 0, e1: 0, e2: 0 };
+  const mixL = (P: Moments, Q: Moments) => {
+    res.t1 = res.e1 = 0;
+    for (let i = 0; i < Ls.length; i++) {
+      assemble(Ls[i], c12, P, Q, acc);
+      res.t1 += ps[i] * Ls[i] * acc.t1;
+      res.e1 += ps[i] * Ls[i] * acc.e1;
+    }
+  };
+  const selectionMoments = (r: number, s: number) => {
+    const marks = c > 0 ? stepBreakpoints(r / c, c) : [];
+    const range = { lo: -GAUSSIAN_CUTOFF_SD, hi: GAUSSIAN_CUTOFF_SD, marks };
+    const P = emptyMoments();
+    selectionTokenMoments(
+      ctx,
+      s,
+      (x, out) => {
+        const ell = c * x - r;
+        out[0] = ell > 40 ? 0 : Math.exp(ell - Math.exp(ell));
+        out[1] = 0; // the spike's complement is never used
+      },
+      range,
+      P,
+    );
+    const Q = emptyMoments();
+    selectionTokenMoments(
+      ctx,
+      s,
+      (x, out) => {
+        const ell = c * x - r;
+        if (ell > 40) {
+          out[0] = 0;
+          out[1] = 1;
+        } else {
+          const kappa = Math.exp(ell);
+          out[0] = Math.exp(-kappa);
+          out[1] = -Math.expm1(-kappa);
+        }
+      },
+      range,
+      Q,
+    );
+    return { P, Q };
+  };
+  const t1AtR = (r: number): { v: number; e: number } => {
+    const o = overS((s) => {
+      const { P, Q } = selectionMoments(r, s);
+      mixL(P, Q);
+      return { v1: res.t1, v2: 0, e1: res.e1, e2: 0 };
+    }, sCandidates);
+    if (!o.conv) ctx.counter.converged = false;
+    return { v: o.values[0], e: o.errors[0] + o.inner[0] };
+  };
+  const { lo, hi, breakpoints, peak } = locateMass((r) => Math.abs(t1AtR(r).v), Math.max(1, c), selectionCandidates(c, Math.max(...Ls)));
+  if (!(peak > 0)) return { value: 0, error: 0, converged: true };
+  const r = integrateVector(
+    (y, out) => {
+      const f = t1AtR(y);
+      out[0] = f.v;
+      out[1] = f.e;
+    },
+    2,
+    -Infinity,
+    Infinity,
+    { breakpoints: breakpointsInside([lo, ...breakpoints, hi], -Infinity, Infinity), relTol, absTol, controlled: 1 },
+  );
+  return { value: r.values[0], error: r.errors[0] + 2 * Math.abs(r.values[1]), converged: r.converged };
+}
+
+/**
  * A fixed composite G10/K21 rule on R from sorted breakpoints (each panel split into 2^refine):
  * finite panels between them, (−∞, first) mapped by x = first − (1 − t)/t, and (last, ∞) in
  * t = e^{−x} ∈ (0, e^{−last}) (the r-integrands decay like e^{−r}). Weights include the Jacobians.
@@ -816,6 +903,7 @@ function fixedRule(ends: number[], refine: number): { nodes: Float64Array; kWeig
 }
 
 const INV_E = 0.36787944117144233; // 1/e = max of κe^{−κ}
+const MAX_NORMALISED_SELECTION_PANELS = 600;
 
 /** QUADPACK-style panel error from a K21 sum, a G10 sum and a K21 sum of |f| (see TokenGrid). */
 function panelErrorOf(k: number, g: number, abs: number): number {

@@ -1,9 +1,9 @@
 import { NumericalRangeError } from '../errors.ts';
 import type { Activation } from '../estimator/activation.ts';
-import { GAUSS_WEIGHTS, KRONROD_NODES, KRONROD_WEIGHTS } from '../numerics/adaptive.ts';
+import { GAUSS_WEIGHTS, KRONROD_NODES, KRONROD_WEIGHTS, integrateVector } from '../numerics/adaptive.ts';
 import { gaussHermiteNormal } from '../numerics/gauss-rules.ts';
 import type { GaussianComponent } from '../task/tasks.ts';
-import { GAUSSIAN_CUTOFF_SD } from './laplace.ts';
+import { GAUSSIAN_CUTOFF_SD, breakpointsInside } from './laplace.ts';
 import type { TokenCoefficients } from './overlaps.ts';
 
 /**
@@ -509,8 +509,9 @@ export const _cumulativeMatrix = CUM21;
  * (error |GH_2n − GH_n|) where the kernel is smooth on the scale of w
  * (τ·slope ≤ 0.3, GH 16/32); otherwise an integral over χ on one fixed
  * χ-grid shared by all nodes and all s (see buildChiRule). Separable σ
- * (moments computed once) refine GH until the difference is below the
- * token tolerance (exact at once for polynomial φ).
+ * (moments computed once) refine GH (8/16, then 24/48) until the difference
+ * is below the token tolerance (exact at once for polynomial φ), and use the
+ * χ-grid if it is still above.
  *
  * The x-grid: core [−9, 9 + 2|m|] (the Gaussian beyond is below e^−40 of
  * its peak; e^{mx} growth of a separable φ is covered by the shift) and a
@@ -540,22 +541,33 @@ export class SelectionGrid {
   private chiRule: ChiRule | undefined;
   private readonly acc = new Float64Array(2 * SEL_COMPONENTS);
 
+  /** Number of core panels the grid for slope c would have (for the caller's choice of method). */
+  static panelsFor(ctx: TokenContext, c: number, widthFactor = 1): number {
+    const { coreLo, coreHi, width } = SelectionGrid.layout(ctx, c, widthFactor);
+    return Math.max(1, Math.ceil((coreHi - coreLo) / width));
+  }
+
+  private static layout(ctx: TokenContext, c: number, widthFactor: number): { slope: number; coreLo: number; coreHi: number; width: number } {
+    const { m, tau2 } = ctx.coef;
+    const tau = Math.sqrt(tau2);
+    // the key range the token's χ = m x + w can take, for the slope scan
+    const chiLo = -9 * Math.abs(m) - 9 * tau - 1;
+    const chiHi = (9 + 2 * Math.abs(m)) * Math.abs(m) + 9 * tau + 1;
+    const slope = ctx.act.normalised ? maxLogWeightSlope(ctx, chiLo, chiHi) : 1;
+    let width = 2.5;
+    if (Number.isFinite(c) && c > 0) width = Math.min(width, stepWidth(ctx) / c);
+    if (Math.abs(m) > 0) width = Math.min(width, stepWidth(ctx) / (Math.abs(m) * slope));
+    return { slope, coreLo: -9, coreHi: 9 + 2 * Math.abs(m), width: width * widthFactor };
+  }
+
   constructor(ctx: TokenContext, c: number, widthFactor = 1) {
     this.ctx = ctx;
     const { act } = ctx;
     const { m, tau2 } = ctx.coef;
     this.normalised = act.normalised;
     const tau = Math.sqrt(tau2);
-    // the key range the token's χ = m x + w can take, for the slope scan
-    const chiLo = -9 * Math.abs(m) - 9 * tau - 1;
-    const chiHi = (9 + 2 * Math.abs(m)) * Math.abs(m) + 9 * tau + 1;
-    this.slope = this.normalised ? maxLogWeightSlope(ctx, chiLo, chiHi) : 1;
-    const coreLo = -9;
-    const coreHi = 9 + 2 * Math.abs(m);
-    let width = 2.5;
-    if (Number.isFinite(c) && c > 0) width = Math.min(width, stepWidth(ctx) / c);
-    if (Math.abs(m) > 0) width = Math.min(width, stepWidth(ctx) / (Math.abs(m) * this.slope));
-    width *= widthFactor;
+    const { slope, coreLo, coreHi, width } = SelectionGrid.layout(ctx, c, widthFactor);
+    this.slope = slope;
     const n = Math.max(1, Math.ceil((coreHi - coreLo) / width));
     if (n > 20000) throw new NumericalRangeError(`the selection grid would need ${n} panels (c = ${c}, m = ${m})`);
     const ends = [-GAUSSIAN_CUTOFF_SD];
@@ -602,13 +614,21 @@ export class SelectionGrid {
     if (!this.normalised) {
       // separable: the moments are computed once, so Gauss–Hermite is refined (8/16, 24/48, 64/128) until
       // |GH_2n − GH_n| ≤ ctx.relTol (1e−11 by default) of the largest |moment| (exact at once for a polynomial φ)
-      for (const n1 of [8, 24, 64]) {
+      let done = false;
+      for (const n1 of [8, 24]) {
         if (n1 > 8) {
           this.ghSmall = gaussHermiteNormal(n1);
           this.ghLarge = gaussHermiteNormal(2 * n1);
         }
         this.wMoments(NaN);
-        if (!(tau > 0) || this.relativeError() <= ctx.relTol) break;
+        done = !(tau > 0) || this.relativeError() <= ctx.relTol;
+        if (done) break;
+      }
+      if (!done) {
+        // a wide w (large τ) against a φ that is not a polynomial: Gauss–Hermite converges slowly;
+        // integrate over χ on a fixed grid instead (as for normalised σ)
+        this.chiRule = this.buildChiRule(tau);
+        this.wMoments(NaN);
       }
     }
   }
@@ -734,6 +754,12 @@ export class SelectionGrid {
     const { alpha, beta, mvk, tau2 } = this.ctx.coef;
     const { chi, e, pe, comp, start, count, offsets, gk, gg, dd } = rule;
     for (let j = 0; j < chi.length; j++) {
+      if (!this.normalised) {
+        e[j] = 1;
+        pe[j] = act.weight(chi[j], theta);
+        comp[j] = 0;
+        continue;
+      }
       const ell = act.logWeight!(chi[j], theta) - s;
       if (ell > 40) {
         e[j] = 0;
@@ -878,3 +904,119 @@ export class SelectionGrid {
     }
   }
 }
+
+// ---------------------------------------------------------------------------
+// Legacy: adaptive selection-token moments (used only where the selection grid would be too fine,
+// i.e. a normalised σ under softmax selection with a very large slope c)
+
+/** ψ and e for a token with key projection χ at normaliser variable s (NaN s = separable). */
+function weightAndTilt(ctx: TokenContext, chi: number, s: number, out: { psi: number; e: number }): void {
+  const { act, theta } = ctx;
+  if (Number.isNaN(s)) {
+    out.psi = act.weight(chi, theta);
+    out.e = 1;
+    return;
+  }
+  const ell = act.logWeight!(chi, theta) - s;
+  if (ell > 40) {
+    // ψ > 2e17: every moment carries e^{−ψ}, which underflows to exactly 0
+    out.psi = Infinity;
+    out.e = 0;
+    return;
+  }
+  out.psi = Math.exp(ell);
+  out.e = Math.exp(-out.psi);
+}
+
+const scratch = { psi: 0, e: 1 };
+
+/** Gauss–Hermite sizes for the w-integral of selection tasks; the difference of the two is the error estimate. */
+const GH_FINE = 32;
+const GH_COARSE = 16;
+
+/**
+ * Selection-task token: χ* ~ N(0,1) with selection tilt g(χ*) (and the spike's
+ * extra weight), w ~ N(0,τ²) by Gauss–Hermite. `selection(x)` returns
+ * [g(x), 1 − g(x)] (the complement computed without cancellation). The
+ * χ*-integral is adaptive over (lo, hi); pass `at` to evaluate at a single χ*
+ * (argmax spike).
+ */
+export function selectionTokenMoments(
+  ctx: TokenContext,
+  s: number,
+  selection: (x: number, out: Float64Array) => void,
+  range: { lo: number; hi: number; marks: number[] } | { at: number },
+  into: Moments,
+): void {
+  const { m, tau2, alpha, beta, mvk, c22 } = ctx.coef;
+  const separable = Number.isNaN(s);
+  const tau = Math.sqrt(tau2);
+  const fine = tau2 > 0 ? gaussHermiteNormal(GH_FINE) : undefined;
+  const coarse = tau2 > 0 ? gaussHermiteNormal(GH_COARSE) : undefined;
+  const sel = new Float64Array(2);
+  const tmp = new Float64Array(N_MOMENTS);
+  const dim = fine ? 2 * N_MOMENTS : N_MOMENTS;
+  const point = (x: number, out: Float64Array, dens: number) => {
+    selection(x, sel);
+    const g = sel[0];
+    const oneMinusG = sel[1];
+    const rule = (nodes: ArrayLike<number>, weights: ArrayLike<number>, target: Float64Array) => {
+      for (let j = 0; j < nodes.length; j++) {
+        const wv = tau * nodes[j];
+        const chi = m * x + wv;
+        weightAndTilt(ctx, chi, s, scratch);
+        const b = mvk * x + beta * wv;
+        const a = alpha * wv;
+        const dj = dens * weights[j];
+        if (scratch.e === 0) {
+          target[COMPLEMENT] += dj;
+          continue;
+        }
+        const dge = dj * g * scratch.e;
+        target[MASS] += dge;
+        target[COMPLEMENT] += separable ? dj * oneMinusG : dj * oneMinusG + dj * g * -Math.expm1(-scratch.psi);
+        target[PSI] += dge * scratch.psi;
+        target[PSI_B] += dge * scratch.psi * b;
+        target[A_PSI_B] += dge * scratch.psi * a * b;
+        target[A] += dge * a;
+        target[PSI2] += dge * scratch.psi * scratch.psi * (b * b + c22);
+      }
+    };
+    if (!fine) {
+      rule([0], [1], out);
+      return;
+    }
+    tmp.fill(0);
+    rule(fine.nodes, fine.weights, out);
+    rule(coarse!.nodes, coarse!.weights, tmp);
+    for (let j = 0; j < N_MOMENTS; j++) out[N_MOMENTS + j] = Math.abs(out[j] - tmp[j]);
+  };
+  if ('at' in range) {
+    const out = new Float64Array(dim);
+    point(range.at, out, 1);
+    ctx.counter.evaluations += fine ? GH_FINE + GH_COARSE : 1;
+    for (let j = 0; j < N_MOMENTS; j++) {
+      into.values[j] += out[j];
+      if (fine) into.errors[j] += out[N_MOMENTS + j];
+    }
+    return;
+  }
+  const r = integrateVector(
+    (x, out) => {
+      out.fill(0);
+      point(x, out, 0.3989422804014327 * Math.exp(-0.5 * x * x));
+    },
+    dim,
+    range.lo,
+    range.hi,
+    { breakpoints: breakpointsInside([0, ...range.marks], range.lo, range.hi), relTol: ctx.relTol, absTol: ctx.absTol, controlled: N_MOMENTS },
+  );
+  ctx.counter.evaluations += r.evaluations * (fine ? GH_FINE + GH_COARSE : 1);
+  ctx.counter.converged &&= r.converged;
+  for (let j = 0; j < N_MOMENTS; j++) {
+    into.values[j] += r.values[j];
+    into.errors[j] += r.errors[j] + (fine ? 2 * Math.abs(r.values[N_MOMENTS + j]) : 0);
+  }
+}
+
+
