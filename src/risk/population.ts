@@ -37,7 +37,11 @@ export interface PopulationRiskInput {
 }
 
 export interface PopulationRiskOptions {
-  /** relative tolerance of the outer integrals (default 1e-9) */
+  /**
+   * relative tolerance of the outer integrals (default 1e-9); the token grids use relTol/100 and
+   * widen their panels for looser values (e.g. 1e-7 in the class-risk search). The reported error
+   * is an estimate for the tolerance used, whatever it is.
+   */
   relTol?: number;
   /** absolute tolerance of T1, T2 (default 1e-12) */
   absTol?: number;
@@ -60,6 +64,14 @@ export interface PopulationRiskOptions {
  * integral (over r = −log u, or over the spike's χ* for argmax). T2 does not
  * involve ε, and under a selection task χ* is exactly i.i.d. N(0,1), so there
  * it needs no selection integral. Cost does not depend on L.
+ *
+ * Numerics: the one-token moments live on fixed Gauss–Kronrod grids built once
+ * per call and reused for every s and r (`TokenGrid` in χ; `SelectionGrid` in
+ * χ* with the w-moments at each node, cumulative sums for argmax), so the
+ * outer integrals cost sums rather than nested adaptive quadratures; the outer
+ * integrals are planned from a probe grid, the tail s → ∞ taken in t = e^{−s}.
+ * Every grid's error estimate is propagated into the reported error (and a
+ * grid is refined when its estimate is not well inside the tolerance).
  *
  * Throws InadmissibleOverlapsError for a non-PSD residual covariance and
  * NumericalRangeError where the risk leaves double range (e.g. unnormalised
