@@ -51,8 +51,6 @@ export class SequenceSampler {
   private readonly lengthCdf: Float64Array;
   private readonly sample: SequenceSample;
   private readonly logits: Float64Array;
-  /** normals of one reduced sequence, token-major (coordinates per token) */
-  private readonly draws: Float64Array;
   private readonly spike: readonly { weight: number; mean: number; sd: number }[] | undefined;
   private readonly slope: number;
 
@@ -72,7 +70,6 @@ export class SequenceSampler {
       this.interleaved = new Float64Array(k * dimension);
       for (let i = 0; i < dimension; i++) for (let j = 0; j < k; j++) this.interleaved[k * i + j] = this.basis[j][i];
     }
-    this.draws = new Float64Array(dimension === 'reduced' ? this.coordinates * Lmax : 0);
     // the task's laws are fixed for the sampler's life: read them once, not per sequence
     const task = config.task;
     this.spike = task.kind === 'product' ? task.spikeLaw(config.nu) : undefined;
@@ -137,32 +134,15 @@ export class SequenceSampler {
     return s;
   }
 
-  /** The first `coordinates` projections of L tokens, directly: one bulk fill, token-major (χ*, z*, e3, e4 per token). */
+  /** The first `coordinates` projections of L tokens, directly: χ* of all tokens, then z*, then e3, e4 (bulk fills, no copies). */
   private drawReduced(L: number): void {
     const s = this.sample;
     const k = this.coordinates;
-    const buf = this.draws;
-    this.rng.fillNormal(buf, 0, k * L);
-    const { chiStar, zStar, e3, e4 } = s;
-    if (k === 2) {
-      for (let l = 0, j = 0; l < L; l++, j += 2) {
-        chiStar[l] = buf[j];
-        zStar[l] = buf[j + 1];
-      }
-    } else if (k === 3) {
-      for (let l = 0, j = 0; l < L; l++, j += 3) {
-        chiStar[l] = buf[j];
-        zStar[l] = buf[j + 1];
-        e3[l] = buf[j + 2];
-      }
-    } else {
-      for (let l = 0, j = 0; l < L; l++, j += 4) {
-        chiStar[l] = buf[j];
-        zStar[l] = buf[j + 1];
-        e3[l] = buf[j + 2];
-        e4[l] = buf[j + 3];
-      }
-    }
+    const rng = this.rng;
+    rng.fillNormal(s.chiStar, 0, L);
+    rng.fillNormal(s.zStar, 0, L);
+    if (k > 2) rng.fillNormal(s.e3, 0, L);
+    if (k > 3) rng.fillNormal(s.e4, 0, L);
   }
 
   /** One token of the full model: x ~ N(0, I_D) and its projections on the first `coordinates` directions (x is not stored). */
