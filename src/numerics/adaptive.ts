@@ -105,6 +105,12 @@ export interface QuadratureOptions {
    * integrated on the same subdivision (default: all)
    */
   controlled?: number;
+  /**
+   * 'value' (default): the relative tolerance applies to |∫ f_j|; 'magnitude':
+   * to ∫ |f_j| — for components that may cancel to ≈ 0 (signed moments) and
+   * only need accuracy relative to the size of what they are combined with
+   */
+  relativeTo?: 'value' | 'magnitude';
 }
 
 export interface QuadratureResult extends NumericalResult {
@@ -194,6 +200,9 @@ export function integrateVector(
   if (!Number.isInteger(controlled) || controlled < 1 || controlled > dim) {
     throw new InvalidInputError(`controlled must be an integer in [1, ${dim}], got ${controlled}`);
   }
+  if (opts.relativeTo !== undefined && opts.relativeTo !== 'value' && opts.relativeTo !== 'magnitude') {
+    throw new InvalidInputError(`relativeTo must be 'value' or 'magnitude', got ${String(opts.relativeTo)}`);
+  }
 
   const values = new Float64Array(dim);
   const errors = new Float64Array(dim);
@@ -220,7 +229,7 @@ export function integrateVector(
 
   const ws = acquire(dim, Math.max(ends.length - 1, Math.min(maxIntervals, 64)));
   try {
-    return run(ws, f, dim, ends, absTol, relTol, Math.max(maxIntervals, ends.length - 1), controlled, sign, values, errors);
+    return run(ws, f, dim, ends, absTol, relTol, Math.max(maxIntervals, ends.length - 1), controlled, sign, values, errors, opts.relativeTo === 'magnitude');
   } finally {
     release(ws);
   }
@@ -347,6 +356,7 @@ function run(
   sign: number,
   values: Float64Array,
   errors: Float64Array,
+  ofMagnitude: boolean,
 ): VectorQuadratureResult {
   let count = 0;
   let evaluations = 0;
@@ -373,7 +383,7 @@ function run(
     let retarget = !heapValid;
     roundoffLimited = false;
     for (let j = 0; j < controlled; j++) {
-      const tol = Math.max(absTol, relTol * Math.abs(totVal[j]));
+      const tol = Math.max(absTol, relTol * (ofMagnitude ? totAbs[j] : Math.abs(totVal[j])));
       const floor = ROUNDOFF_TARGET * totAbs[j];
       const t = Math.max(tol, floor);
       if (floor > tol) roundoffLimited = true;

@@ -2,7 +2,15 @@ import { NumericalRangeError, requireFinite } from '../errors.ts';
 import { integrateVector } from '../numerics/adaptive.ts';
 import { type LengthLaw } from '../task/length-law.ts';
 import { type Task, type GaussianComponent, logPosteriorWeight, validateNu } from '../task/tasks.ts';
-import { breakpointsInside, gaussianTruncated, powerOfComplement, stepBreakpoints } from './laplace.ts';
+import {
+  KERNEL_COMPLEMENT,
+  KERNEL_E1,
+  breakpointsInside,
+  gaussianLaplace,
+  gaussianTruncated,
+  powerOfComplement,
+  stepBreakpoints,
+} from './laplace.ts';
 import type { RiskResult } from './result.ts';
 
 export interface BayesOptions {
@@ -14,21 +22,28 @@ const INV_SQRT_2PI = 0.3989422804014327;
 
 /**
  * Bayes risk E_Bayes = Δ + E[(1 − p_ε)² + Σ_{ℓ≠ε} p_ℓ²], p the posterior of ε
- * (THEORY.md §4, Prop. 4.1), in the form without cancellation so that it stays
- * accurate at 1e−45 and below.
+ * (THEORY.md §4, Prop. 4.1), computed in a form without cancellation so that
+ * it stays accurate at 1e−45 and below.
  *
- * With posterior weights ρ_ℓ = e^{λ(χ*_ℓ)} and S = Σ ρ_ℓ, the excess over Δ is
- * E[(S_rest² + Σ_{ℓ≠ε} ρ_ℓ²)/S²]; by 1/S² = ∫ t e^{−tS} dt, t = e^{−s}, κ = e^{λ−s}:
- *   product task:  ∫ ds S0 [2(L−1) M2 M0^{L−2} + (L−1)(L−2) M1² M0^{L−3}]
- *   selection task (χ* i.i.d. N(0,1), E[Σ_{ℓ≠ℓ'} p_ℓ p_ℓ'] form):
- *                  ∫ ds L(L−1) M1² M0^{L−2}
- * where M_j(s) = E_bulk[κ^j e^{−κ}] and S0(s) = E_spike[e^{−κ}]; M0^n is taken
- * from the complement 1 − M0 = E[1 − e^{−κ}] (accurate for L = 10^6).
- * Cost is independent of L. Argmax selection (ν = ∞) has risk Δ exactly.
+ * Since p is the posterior, E[p_ε | X] = Σ_ℓ p_ℓ², so the excess over Δ is
+ * also E[1 − p_ε] = E[Σ_{ℓ≠ε} p_ℓ], again a sum of positive terms. With
+ * posterior weights ρ_ℓ = e^{λ(χ*_ℓ)}, S = Σ ρ_ℓ, 1/S = ∫ e^{−tS} dt,
+ * t = e^{−s}, κ = e^{λ − s}, tokens become independent given s:
+ *   product task:   (L−1) ∫ ds S0 M1 M0^{L−2}       (E[p_2], token 2 ≠ ε)
+ *   selection task: L(L−1) ∫ ds M1² M0^{L−2}         (E[Σ_{ℓ≠ℓ'} p_ℓ p_ℓ'], χ* i.i.d. N(0,1))
+ * where M_j(s) = E_bulk[κ^j e^{−κ}] and S0(s) = E_spike[e^{−κ}]. Where λ is
+ * linear in χ* (spiked-SLR, max-SLR, any one-component N(μ, 1) spike) the
+ * one-token integrals are Gaussian integrals of κ-kernels in u = log κ,
+ * S0 = e^s M1, and everything is done by log-concave quadrature (see
+ * `bayesRiskLinear`); other product tasks use the pairwise form
+ * ∫ ds S0 [2(L−1) M2 M0^{L−2} + (L−1)(L−2) M1² M0^{L−3}] with adaptive inner
+ * quadrature. M0^n is taken from the complement 1 − M0 = E[1 − e^{−κ}]
+ * (accurate for L = 10^6). Cost is independent of L. Argmax selection
+ * (ν = ∞) has risk Δ exactly.
  *
  * Valid ranges: 0 ≤ ν (≤ ~2500 for spiked-SLR, beyond which the excess
  * e^{−ν/4} leaves double range and a NumericalRangeError is thrown), L ≥ 1,
- * Δ ≥ 0. Edge cases: L = 1 gives Δ exactly; ν = 0 gives Δ + 1 − 1/L.
+ * Δ ≥ 0. Edge cases: L = 1 gives Δ exactly; ν = 0 gives Δ + 1 − 1/L exactly.
  */
 export function bayesRisk(task: Task, nu: number, lengths: LengthLaw, delta = 0, opts: BayesOptions = {}): RiskResult {
   validateNu(task, nu);
@@ -47,6 +62,245 @@ export function bayesRisk(task: Task, nu: number, lengths: LengthLaw, delta = 0,
   if (task.kind === 'selection' && task.selectionSlope(nu) === Infinity) {
     return exact('exact (ν = ∞: ε = argmax χ* is a function of X)');
   }
+  if (nu === 0) {
+    // the posterior is uniform: E[(1 − 1/L)² + (L − 1)/L²] = 1 − 1/L
+    let excess = 0;
+    lengths.lengths.forEach((L, i) => (excess += lengths.probabilities[i] * (1 - 1 / L)));
+    return { ...base, value: delta + excess, excess, error: 4 * Number.EPSILON * (delta + excess), method: 'exact (ν = 0: the posterior is uniform, excess 1 − 1/L)', converged: true, evaluations: 0 };
+  }
+  const linear = linearLogWeight(task, nu);
+  if (linear) return bayesRiskLinear(task, nu, lengths, delta, linear, opts, base);
+  return bayesRiskGeneric(task, nu, lengths, delta, opts, base);
+}
+
+/** The posterior log-weight λ(χ*) = slope·χ* + offset when it is linear (selection tasks; one N(μ, 1) spike), else undefined. */
+function linearLogWeight(task: Task, nu: number): { slope: number; offset: number } | undefined {
+  if (task.kind === 'selection') return { slope: task.selectionSlope(nu), offset: 0 };
+  const law = task.spikeLaw(nu);
+  if (law.length === 1 && law[0].sd === 1) {
+    const mu = law[0].mean;
+    return { slope: Math.abs(mu), offset: -0.5 * mu * mu };
+  }
+  return undefined;
+}
+
+type Base = Pick<RiskResult, 'task' | 'act' | 'nu' | 'lengths' | 'delta'>;
+
+/**
+ * Linear posterior log-weight λ = cχ* + λ0 (spiked-SLR: c = √ν, λ0 = −ν/2;
+ * max-SLR: c = ν, λ0 = 0). By the posterior identity E[p_ε | X] = Σ_ℓ p_ℓ²,
+ * E_Bayes − Δ = E[1 − p_ε] = E[Σ_{ℓ≠ε} p_ℓ], a sum of positive terms, and with
+ * 1/S = ∫ e^{−tS} dt, t = e^{−s}, a bulk token's U = log(tρ) = cχ* + λ0 − s ~ N(a, c²),
+ * a = λ0 − s:
+ *   product task:   (L − 1) ∫ da e^{λ0 − a} M1(a)² M0(a)^{L−2}     (spike: E[e^{−κ}] = e^{s} M1)
+ *   selection task: L(L − 1) ∫ da M1(a)² M0(a)^{L−2}
+ * with M1 = E[κe^{−κ}], M0 = E[e^{−κ}] = 1 − E[1 − e^{−κ}] under U ~ N(a, c²),
+ * κ = e^U. These one-token integrals are log-concave in U and are taken by
+ * `gaussianLaplace`; M0^{L−2} = exp((L − 2) log1p(−(1 − M0))) from the
+ * complement (L = 10⁶ loses nothing).
+ * Everything is assembled in logs, so e^{λ0 − a} (up to e^{ν/2}) never overflows.
+ */
+function bayesRiskLinear(
+  task: Task,
+  nu: number,
+  lengths: LengthLaw,
+  delta: number,
+  lin: { slope: number; offset: number },
+  opts: BayesOptions,
+  base: Base,
+): RiskResult {
+  const c = lin.slope;
+  const lambda0 = lin.offset;
+  const product = task.kind === 'product';
+  const Ls: number[] = [];
+  const coef: number[] = [];
+  lengths.lengths.forEach((L, i) => {
+    if (L < 2) return;
+    Ls.push(L);
+    coef.push(lengths.probabilities[i] * (product ? L - 1 : L * (L - 1)));
+  });
+  const needComplement = Ls.some((L) => L > 2);
+  let inner = 0;
+  let innerConverged = true;
+  const logCoef = coef.map(Math.log);
+  // out[0] = Σ_L integrand, out[1] = its propagated error bound, out[2 + i] = the term of length Ls[i]
+  const evaluate = (a: number, out: Float64Array) => {
+    const m1 = gaussianLaplace(KERNEL_E1, a, c);
+    inner += m1.evaluations;
+    if (!(m1.scaled > 0)) return; // M1 underflows: the integrand is 0 to double precision
+    if (!(m1.scaledError < Infinity)) innerConverged = false;
+    const logM1 = m1.logPeak + Math.log(m1.scaled);
+    const relM1 = m1.scaledError / m1.scaled;
+    // log M0 and the relative error of M0
+    // from the complement 1 − M0 (relative accuracy where M0 ≈ 1, which matters for L = 10⁶); where
+    // the complement is close to 1, M0 = 1 − it is less accurate, and the propagated error says so
+    // (there M0^{L−2} ≤ 2^{2−L}, and M1 is small too)
+    let logM0 = 0;
+    let relM0 = 0;
+    if (needComplement) {
+      const comp = gaussianLaplace(KERNEL_COMPLEMENT, a, c);
+      inner += comp.evaluations;
+      const m0 = 1 - comp.value;
+      logM0 = m0 > 0 ? Math.log1p(-comp.value) : -Infinity;
+      relM0 = m0 > 0 ? comp.error / m0 : 0;
+    }
+    const tilt = product ? lambda0 - a : 0;
+    let value = 0;
+    let error = 0;
+    for (let i = 0; i < Ls.length; i++) {
+      const n = Ls[i] - 2;
+      const logI = logCoef[i] + tilt + 2 * logM1 + (n > 0 ? n * logM0 : 0);
+      const I = Math.exp(logI);
+      if (I === 0) continue;
+      // first-order propagation of the inner errors, with a factor 2 for the neglected higher orders,
+      // plus the rounding of the exponent (absolute ≈ eps·Σ|terms|)
+      const rel = 2 * (2 * relM1 + n * relM0) + 4 * Number.EPSILON * (Math.abs(logCoef[i]) + Math.abs(tilt) + 2 * Math.abs(logM1) + Math.abs(n * logM0) + 1);
+      value += I;
+      error += I * rel;
+      if (out.length > 2) out[2 + i] = I;
+    }
+    out[0] = value;
+    out[1] = error;
+  };
+  // where the mass sits, in s (then a = λ0 − s)
+  const Lmax = Math.max(...Ls);
+  const sCandidates = product
+    ? [lambda0, c * Math.sqrt(2 * Math.log(Math.max(Lmax, 2))) + lambda0, Math.log(Math.max(Lmax - 1, 1)), c * c + lambda0, 0.5 * c * c + lambda0]
+    : selectionCandidates(c, Lmax);
+  const res = integrateLogConcaveTerms(evaluate, Ls.length, Math.max(1, c), sCandidates.map((s) => lambda0 - s), opts.relTol ?? 1e-10);
+  if (!res) {
+    throw new NumericalRangeError(`the Bayes excess risk of ${task.label} at ν=${nu} underflows double precision (it is below ~1e-300)`);
+  }
+  const excess = res.value;
+  const error = res.error + Number.EPSILON * (delta + excess);
+  if (!Number.isFinite(excess) || excess < 0 || !Number.isFinite(error)) {
+    throw new NumericalRangeError(`Bayes excess risk came out ${excess} ± ${error} for ${task.label} at ν=${nu}`);
+  }
+  return {
+    ...base,
+    value: delta + excess,
+    excess,
+    error,
+    method: 'exchangeable-token reduction, E[1 − p_ε]; outer Gauss–Kronrod over a = λ0 − log t on panels planned from a probe grid, tails bounded by log-concavity; inner log-concave Gauss–Kronrod panels in u = log κ',
+    converged: res.converged && innerConverged,
+    evaluations: res.evaluations + inner,
+  };
+}
+
+/**
+ * ∫_R Σ_i I_i(a) da for positive log-concave terms I_i (each I_L(a) above is a
+ * product of log-concave functions of a: Prékopa–Leindler), given
+ * `evaluate(a, out)` writing [Σ I_i, its propagated error bound, I_0, I_1, …].
+ *
+ * A probe grid of spacing 1.5·scale around the candidate points finds the
+ * peak and the region [lo, hi] (grid points) outside which the sum is below
+ * e^−40 of it; panel ends go where log Σ has dropped by 8 and 24 (as in
+ * `integrateLogConcave`), so adaptive Gauss–Kronrod on [lo, hi] rarely needs
+ * to bisect. The tails are not integrated but bounded: for
+ * log-concave I_i beyond its mode, log I_i lies below the secant through the
+ * last two grid points, so ∫_hi^∞ I_i ≤ I_i(hi)·h / log(I_i(hi − h)/I_i(hi))
+ * (and likewise at lo); the bound is added to the error. Where a secant does
+ * not slope down (a term not yet past its mode) the region is widened.
+ * Returns undefined when the sum underflows everywhere on the grid.
+ */
+function integrateLogConcaveTerms(
+  evaluate: (a: number, out: Float64Array) => void,
+  terms: number,
+  scale: number,
+  candidates: number[],
+  relTol: number,
+): { value: number; error: number; evaluations: number; converged: boolean } | undefined {
+  const finite = candidates.filter(Number.isFinite);
+  const h = 1.5 * scale;
+  let from = Math.min(...finite) - 10 * scale;
+  let to = Math.max(...finite) + 10 * scale;
+  const n = Math.ceil((to - from) / h);
+  if (n > 2000) throw new NumericalRangeError(`cannot bracket the integrand's mass: candidates span ${(to - from).toExponential(2)} at scale ${scale}`);
+  to = from + n * h;
+  const width = 2 + terms;
+  // grid values, row-major [x, total, error, terms…]; grown at either end when needed
+  const xs: number[] = [];
+  const rows: Float64Array[] = [];
+  let evaluations = 0;
+  const at = (x: number): Float64Array => {
+    const out = new Float64Array(width);
+    evaluate(x, out);
+    evaluations++;
+    return out;
+  };
+  for (let i = 0; i <= n; i++) {
+    const x = from + i * h;
+    xs.push(x);
+    rows.push(at(x));
+  }
+  let peak = 0;
+  for (const r of rows) if (r[0] > peak) peak = r[0];
+  if (!(peak > 0)) return undefined;
+  const threshold = 4e-18 * peak; // e^−40
+  // a tail bound of every term across the step (x0 → x1, moving away from the mass); Infinity if a term is not decreasing
+  const tailBound = (near: Float64Array, far: Float64Array): number => {
+    let bound = 0;
+    for (let i = 0; i < terms; i++) {
+      const a = near[2 + i];
+      const b = far[2 + i];
+      if (b === 0) continue;
+      if (!(a > b)) return Infinity;
+      bound += (b * h) / Math.log(a / b);
+    }
+    return bound;
+  };
+  // widen until both edges are below the threshold and every term decreases outwards there
+  for (let k = 0; k < 200; k++) {
+    const left = rows[0][0] > threshold || tailBound(rows[1], rows[0]) === Infinity;
+    const right = rows[rows.length - 1][0] > threshold || tailBound(rows[rows.length - 2], rows[rows.length - 1]) === Infinity;
+    if (!left && !right) break;
+    if (left) {
+      from -= h;
+      xs.unshift(from);
+      rows.unshift(at(from));
+    }
+    if (right) {
+      to += h;
+      xs.push(to);
+      rows.push(at(to));
+    }
+  }
+  // trim to the significant region (one grid point beyond it on each side)
+  let first = 0;
+  let last = rows.length - 1;
+  while (first + 2 < last && rows[first + 1][0] <= threshold && tailBound(rows[first + 2], rows[first + 1]) < Infinity) first++;
+  while (last - 2 > first && rows[last - 1][0] <= threshold && tailBound(rows[last - 2], rows[last - 1]) < Infinity) last--;
+  const tails = tailBound(rows[first + 1], rows[first]) + tailBound(rows[last - 1], rows[last]);
+  let arg = first;
+  for (let i = first; i <= last; i++) if (rows[i][0] > rows[arg][0]) arg = i;
+  // panel ends where log Σ has dropped by 8 and 24 below the peak (log-linear interpolation between grid
+  // points): GK21 on a log-concave panel with a drop of 8 (then 16, then what is left down to e^−40
+  // at the region's edge, whose share is ≤ e^−24) meets 1e−10 without bisection
+  const logAt = (i: number) => (rows[i][0] > 0 ? Math.log(rows[i][0] / peak) : -Infinity);
+  const breaks: number[] = [xs[arg]];
+  for (const dir of [1, -1]) {
+    let i = arg;
+    for (const level of [8, 24]) {
+      while (i + dir > first && i + dir < last && -logAt(i + dir) < level) i += dir;
+      if (!(i + dir > first && i + dir < last)) break;
+      const d0 = -logAt(i);
+      const d1 = -logAt(i + dir);
+      const t = d1 > d0 ? (level - d0) / (d1 - d0) : 0.5;
+      breaks.push(xs[i] + dir * h * Math.min(1, Math.max(0, t)));
+    }
+  }
+  const res = integrateVector((a, out) => evaluate(a, out), 2, xs[first], xs[last], { breakpoints: breaks, relTol, absTol: 1e-300, controlled: 1 });
+  return {
+    value: res.values[0],
+    // outer estimate + integrated inner error bound + the tails beyond the region
+    error: res.errors[0] + res.values[1] + tails,
+    evaluations: evaluations + res.evaluations,
+    converged: res.converged && Number.isFinite(tails),
+  };
+}
+
+/** Any product task (e.g. a Gaussian-mixture spike): the pairwise form with inner adaptive quadrature in χ*. */
+function bayesRiskGeneric(task: Task, nu: number, lengths: LengthLaw, delta: number, opts: BayesOptions, base: Base): RiskResult {
   const integrand = makeIntegrand(task, nu, lengths);
   const { lo, hi, breakpoints, peak } = locateMass(integrand.value, integrand.scale, integrand.candidates);
   if (!(peak > 0)) {
@@ -240,7 +494,8 @@ export function selectionCandidates(c: number, L: number): number[] {
  * Find where a non-negative integrand over R has its mass: scan a grid of
  * spacing 1.5·`scale` around the candidate points, keep the region above 1e−18
  * of the peak, and return breakpoints that bracket it so the adaptive rule
- * cannot step over a narrow peak.
+ * cannot step over a narrow peak: the region's ends, the peak and any other
+ * local maximum, and where log f has dropped by 8 and 24 on either side.
  */
 export function locateMass(
   f: (s: number) => number,
@@ -280,9 +535,22 @@ export function locateMass(
   });
   const lo = xs[Math.max(0, first - 1)];
   const hi = xs[Math.min(n, last + 1)];
-  // one breakpoint per ~6 scales inside the significant region, plus the peak
+  // breakpoints: the peak, every other local maximum of the grid, and on each side of the peak the
+  // points where log f has dropped by 8 and 24 (log-linear interpolation between grid points), so that
+  // a Gauss–Kronrod panel never spans more than a bounded drop near the mass
   const breakpoints: number[] = [xs[arg]];
-  const every = Math.max(1, Math.round((6 * scale) / step));
-  for (let i = first; i <= last; i += every) breakpoints.push(xs[i]);
+  for (let i = Math.max(first, 1); i <= Math.min(last, n - 1); i++) if (i !== arg && fs[i] > fs[i - 1] && fs[i] >= fs[i + 1]) breakpoints.push(xs[i]);
+  const drop = (i: number) => (fs[i] > 0 ? Math.log(peak / fs[i]) : Infinity);
+  for (const dir of [1, -1]) {
+    let i = arg;
+    for (const level of [8, 24]) {
+      while (i + dir >= first && i + dir <= last && drop(i + dir) < level) i += dir;
+      if (!(i + dir >= first && i + dir <= last)) break;
+      const d0 = drop(i);
+      const d1 = drop(i + dir);
+      const t = Number.isFinite(d1) && d1 > d0 ? (level - d0) / (d1 - d0) : 0.5;
+      breakpoints.push(xs[i] + dir * step * Math.min(1, Math.max(0, t)));
+    }
+  }
   return { lo, hi, breakpoints, peak };
 }

@@ -1,4 +1,5 @@
 import { type VectorQuadratureResult, integrateVector } from '../numerics/adaptive.ts';
+import { type ConcaveLog, type LogConcaveOptions, type LogConcaveResult, integrateLogConcave } from '../numerics/logconcave.ts';
 /**
  * Shared pieces of the exchangeable-token reduction.
  *
@@ -99,4 +100,123 @@ export function gaussianTruncated(
 export function stepBreakpoints(x0: number, slope: number): number[] {
   if (!Number.isFinite(x0) || !(slope > 0)) return [];
   return [-40, -24, -12, -5, -2, 0, 2, 3, 4].map((u) => x0 + u / slope);
+}
+
+/** Laplace kernels k(κ) of κ = e^u, for `gaussianLaplace`. */
+export const KERNEL_E0 = 0; // e^{−κ}
+export const KERNEL_E1 = 1; // κ e^{−κ}
+export const KERNEL_E2 = 2; // κ² e^{−κ}
+export const KERNEL_COMPLEMENT = 3; // 1 − e^{−κ}
+export type LaplaceKernel = 0 | 1 | 2 | 3;
+
+const LOG_SQRT_2PI = 0.9189385332046728;
+
+/**
+ * ψ(u) = log N(u; a, b²) + log k(e^u), concave in u for every kernel:
+ * log κ^j e^{−κ} = ju − e^u (concave), and log(1 − e^{−e^u}) has derivative
+ * g = κ/(e^κ − 1), decreasing in u.
+ */
+class GaussianLaplaceLog implements ConcaveLog {
+  a = 0;
+  invB2 = 1;
+  logNorm = 0;
+  j = 0;
+  complement = false;
+
+  set(kernel: LaplaceKernel, a: number, b: number): void {
+    this.a = a;
+    this.invB2 = 1 / (b * b);
+    this.logNorm = -Math.log(b) - LOG_SQRT_2PI;
+    this.complement = kernel === KERNEL_COMPLEMENT;
+    this.j = this.complement ? 0 : kernel;
+  }
+
+  logf(u: number): number {
+    const z = u - this.a;
+    const base = this.logNorm - 0.5 * z * z * this.invB2;
+    if (this.complement) return base + logComplement(u);
+    return base + this.j * u - Math.exp(u);
+  }
+
+  scaledf(u: number, shift: number): number {
+    const z = u - this.a;
+    const base = this.logNorm - 0.5 * z * z * this.invB2 - shift;
+    const kappa = Math.exp(u);
+    if (this.complement) {
+      // 1 − e^{−κ}: from e^{−κ} where that is below 0.6 (no cancellation to speak of), else expm1
+      const k = kappa > 0.5 ? 1 - Math.exp(-kappa) : -Math.expm1(-kappa);
+      return Math.exp(base) * k;
+    }
+    return Math.exp(base + this.j * u - kappa);
+  }
+
+  derivs(u: number, d: Float64Array): void {
+    const z = u - this.a;
+    const kappa = Math.exp(u);
+    const base = this.logNorm - 0.5 * z * z * this.invB2;
+    if (!this.complement) {
+      d[0] = base + this.j * u - kappa;
+      d[1] = -z * this.invB2 + this.j - kappa;
+      d[2] = -this.invB2 - kappa;
+      return;
+    }
+    d[0] = base + logComplement(u);
+    // g = κ/(e^κ − 1) = κe^{−κ}/(1 − e^{−κ}); dg/du = −κe^{−κ}(κ − (1 − e^{−κ}))/(1 − e^{−κ})²
+    let g: number;
+    let dg: number;
+    if (kappa < 1e-5) {
+      g = 1 - 0.5 * kappa;
+      dg = -0.5 * kappa;
+    } else if (kappa > 745) {
+      g = 0;
+      dg = 0;
+    } else {
+      const e = Math.exp(-kappa);
+      const em = -Math.expm1(-kappa);
+      g = (kappa * e) / em;
+      dg = (-kappa * e * (kappa - em)) / (em * em);
+    }
+    d[1] = -z * this.invB2 + g;
+    d[2] = -this.invB2 + dg;
+  }
+}
+
+/** log(1 − e^{−e^u}) without underflow: u − κ/2 (+ O(κ²)) for u < −30. */
+function logComplement(u: number): number {
+  if (u < -30) return u - 0.5 * Math.exp(u);
+  return Math.log(-Math.expm1(-Math.exp(u)));
+}
+
+const kernelLog = new GaussianLaplaceLog();
+/** Features of e^{−e^u}: the step (unit scale) and, to its left, the tail 1 − e^{−κ} ≈ e^u; panels wider than 1 are split there. */
+const STEP_POINTS = Float64Array.of(-40, -24, -12, -5, -2, 0, 2, 3, 4);
+
+/**
+ * ∫ N(u; a, b²) k(e^u) du for a Laplace kernel k (e^{−κ}, κe^{−κ}, κ²e^{−κ} or
+ * 1 − e^{−κ}), b > 0, by log-concave quadrature (`integrateLogConcave`): the
+ * panels follow the integrand's own mode and width, so a narrow Gaussian
+ * (b → 0), a wide one (b = 1000, where the kernel is a step of width 1/1000 of
+ * it) and a tilted one (the mass of κe^{−κ} sits at a + b² when that is ≪ 0)
+ * cost the same, and the error bound includes rigorous tail bounds. Values too
+ * small for a double come out 0 (with `logPeak` still finite).
+ */
+export function gaussianLaplace(kernel: LaplaceKernel, a: number, b: number, opts: LogConcaveOptions = {}): LogConcaveResult {
+  kernelLog.set(kernel, a, b);
+  const b2 = b * b;
+  let lo: number;
+  let hi: number;
+  if (kernel === KERNEL_COMPLEMENT) {
+    // ψ' = (a − u)/b² + g with g ∈ (0, 1]: the mode is in (a, a + b²]
+    lo = a;
+    hi = a + b2;
+  } else {
+    // ψ' = (a − u)/b² + j − e^u: the mode is below a + j b², and below max(0, log(j + a⁺/b²))
+    lo = Math.min(a, 0) - b2 - 1;
+    hi = Math.min(a + kernel * b2, Math.max(0, Math.log(kernel + Math.max(a, 0) / b2)));
+    if (!(hi > lo)) hi = lo + 1;
+  }
+  // log κ^j e^{−κ} = ju − e^u shows the step to the marching; e^{−κ} and 1 − e^{−κ} hide it (and the
+  // tail 1 − e^u ≈ 1 of e^{−κ}): split their wide panels at the step's points
+  const hidden = kernel === KERNEL_E0 || kernel === KERNEL_COMPLEMENT;
+  return integrateLogConcave(kernelLog, lo, hi, hidden ? { breakpoints: STEP_POINTS, ...opts } : opts);
 }

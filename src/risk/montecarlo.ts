@@ -61,37 +61,51 @@ export function monteCarloRisk(input: MonteCarloRiskInput, opts: MonteCarloOptio
   const confidence = opts.confidence ?? 0.999;
   const dimension = opts.dimension ?? 'reduced';
   const rng = new RandomStream(seed);
-  const sampler = new SequenceSampler({ task, nu, lengths, delta }, rng, dimension);
   const Lmax = Math.max(...lengths.lengths);
   const scratch = new Float64Array(Lmax);
   const stats = new RunningStats();
-  let predict: (s: ReturnType<SequenceSampler['next']>) => number;
   let theta: readonly number[] | undefined;
+  let sampler: SequenceSampler;
   if (input.act === 'bayes') {
-    predict = (s) => {
-      posteriorLogits(task, nu, s.chiStar, s.L, scratch);
-      return weightedSum(scratch, s.L, s.zStar, true);
-    };
+    // the Bayes predictor Σ p_ℓ z*_ℓ reads χ* and z* only
+    sampler = new SequenceSampler({ task, nu, lengths, delta }, rng, dimension, 2);
+    const linear = linearLogits(task, nu);
+    for (let i = 0; i < samples; i++) {
+      const s = sampler.next();
+      let f: number;
+      if (linear === undefined) {
+        posteriorLogits(task, nu, s.chiStar, s.L, scratch);
+        f = weightedSum(scratch, s.L, s.zStar, true);
+      } else if (linear === Infinity) {
+        f = s.zStar[argmax(s.chiStar, s.L)];
+      } else {
+        f = softmaxAverage(linear, s.chiStar, s.zStar, s.L);
+      }
+      const r = s.y - f;
+      stats.push(r * r);
+    }
   } else {
     const act = input.act;
     if (!input.overlaps) throw new InvalidInputError(`Monte Carlo risk of ${act.id} needs overlaps`);
     const th = validateTheta(act, input.theta ?? act.parameters.map((p) => p.initial));
     theta = th;
     const { a, b } = frameCoefficients(input.overlaps);
+    // draw only the coordinates k and v reach (e3 through a3 or b3, e4 through b4)
+    const coordinates = b[3] !== 0 ? 4 : a[2] !== 0 || b[2] !== 0 ? 3 : 2;
+    sampler = new SequenceSampler({ task, nu, lengths, delta }, rng, dimension, coordinates);
     const z = new Float64Array(Lmax);
-    predict = (s) => {
+    const normalised = act.normalised;
+    for (let i = 0; i < samples; i++) {
+      const s = sampler.next();
+      const { chiStar, zStar, e3, e4 } = s;
       for (let l = 0; l < s.L; l++) {
-        const chi = a[0] * s.chiStar[l] + a[1] * s.zStar[l] + a[2] * s.e3[l];
-        z[l] = b[0] * s.chiStar[l] + b[1] * s.zStar[l] + b[2] * s.e3[l] + b[3] * s.e4[l];
-        scratch[l] = act.normalised ? act.logWeight!(chi, th) : act.weight(chi, th);
+        const chi = a[0] * chiStar[l] + a[1] * zStar[l] + a[2] * e3[l];
+        z[l] = b[0] * chiStar[l] + b[1] * zStar[l] + b[2] * e3[l] + b[3] * e4[l];
+        scratch[l] = normalised ? act.logWeight!(chi, th) : act.weight(chi, th);
       }
-      return weightedSum(scratch, s.L, z, act.normalised);
-    };
-  }
-  for (let i = 0; i < samples; i++) {
-    const s = sampler.next();
-    const r = s.y - predict(s);
-    stats.push(r * r);
+      const r = s.y - weightedSum(scratch, s.L, z, normalised);
+      stats.push(r * r);
+    }
   }
   const est = meanWithInterval(stats, confidence);
   if (!Number.isFinite(est.value)) {
@@ -115,6 +129,51 @@ export function monteCarloRisk(input: MonteCarloRiskInput, opts: MonteCarloOptio
     method: `monte-carlo (${dimension === 'reduced' ? 'reduced token projections' : `full model, D=${dimension}`}; seed ${seed}; ${(confidence * 100).toPrecision(4)}% CLT interval)`,
     converged: est.converged,
   };
+}
+
+/**
+ * The Bayes logits when they are c·χ* (+ a constant): c for selection tasks
+ * (Infinity = argmax) and for a one-component N(μ, 1) spike (c = μ); undefined
+ * for other product tasks (general `posteriorLogits`).
+ */
+function linearLogits(task: Task, nu: number): number | undefined {
+  if (task.kind === 'selection') return task.selectionSlope(nu);
+  const law = task.spikeLaw(nu);
+  return law.length === 1 && law[0].sd === 1 ? law[0].mean : undefined;
+}
+
+function argmax(x: Float64Array, L: number): number {
+  let best = 0;
+  for (let l = 1; l < L; l++) if (x[l] > x[best]) best = l;
+  return best;
+}
+
+/** Σ_ℓ softmax(c·x)_ℓ v_ℓ; one pass while |c·x| ≤ 600 (no overflow), else max-subtracted (c·x may be 1000·χ). */
+function softmaxAverage(c: number, x: Float64Array, v: Float64Array, L: number): number {
+  let num = 0;
+  let den = 0;
+  let l = 0;
+  for (; l < L; l++) {
+    const t = c * x[l];
+    if (!(t <= 600 && t >= -600)) break;
+    const e = Math.exp(t);
+    num += e * v[l];
+    den += e;
+  }
+  if (l === L) return num / den;
+  let max = -Infinity;
+  for (let l = 0; l < L; l++) {
+    const t = c * x[l];
+    if (t > max) max = t;
+  }
+  num = 0;
+  den = 0;
+  for (let l = 0; l < L; l++) {
+    const e = Math.exp(c * x[l] - max);
+    num += e * v[l];
+    den += e;
+  }
+  return num / den;
 }
 
 /**

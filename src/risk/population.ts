@@ -1,8 +1,8 @@
 import { NumericalRangeError, requireFinite } from '../errors.ts';
 import type { Activation } from '../estimator/activation.ts';
 import { validateTheta } from '../estimator/activations.ts';
-import { integrateVector } from '../numerics/adaptive.ts';
-import { normalPdf, normalSf } from '../numerics/special.ts';
+import { GAUSS_WEIGHTS, KRONROD_NODES, KRONROD_WEIGHTS, integrateVector } from '../numerics/adaptive.ts';
+import { normalSf } from '../numerics/special.ts';
 import type { LengthLaw } from '../task/length-law.ts';
 import { type GaussianComponent, type Task, validateNu } from '../task/tasks.ts';
 import { locateMass, selectionCandidates } from './bayes.ts';
@@ -19,8 +19,10 @@ import {
   PSI2,
   PSI_B,
   type TokenContext,
+  SEL_COMPONENTS,
+  SelectionGrid,
+  TokenGrid,
   emptyMoments,
-  gaussianTokenMoments,
   selectionTokenMoments,
 } from './token-moments.ts';
 
@@ -35,7 +37,11 @@ export interface PopulationRiskInput {
 }
 
 export interface PopulationRiskOptions {
-  /** relative tolerance of the outer integrals (default 1e-9) */
+  /**
+   * relative tolerance of the outer integrals (default 1e-9); the token grids use relTol/100 and
+   * widen their panels for looser values (e.g. 1e-7 in the class-risk search). The reported error
+   * is an estimate for the tolerance used, whatever it is.
+   */
   relTol?: number;
   /** absolute tolerance of T1, T2 (default 1e-12) */
   absTol?: number;
@@ -58,6 +64,14 @@ export interface PopulationRiskOptions {
  * integral (over r = −log u, or over the spike's χ* for argmax). T2 does not
  * involve ε, and under a selection task χ* is exactly i.i.d. N(0,1), so there
  * it needs no selection integral. Cost does not depend on L.
+ *
+ * Numerics: the one-token moments live on fixed Gauss–Kronrod grids built once
+ * per call and reused for every s and r (`TokenGrid` in χ; `SelectionGrid` in
+ * χ* with the w-moments at each node, cumulative sums for argmax), so the
+ * outer integrals cost sums rather than nested adaptive quadratures; the outer
+ * integrals are planned from a probe grid, the tail s → ∞ taken in t = e^{−s}.
+ * Every grid's error estimate is propagated into the reported error (and a
+ * grid is refined when its estimate is not well inside the tolerance).
  *
  * Throws InadmissibleOverlapsError for a non-PSD residual covariance and
  * NumericalRangeError where the risk leaves double range (e.g. unnormalised
@@ -124,7 +138,7 @@ export function riskTerms(input: PopulationRiskInput, opts: PopulationRiskOption
     act,
     theta,
     coef,
-    relTol: Math.min(1e-11, relTol / 100),
+    relTol: Math.min(1e-9, relTol / 100),
     absTol: absTol / 1000,
     counter: { evaluations: 0, converged: true },
   };
@@ -147,30 +161,63 @@ export function riskTerms(input: PopulationRiskInput, opts: PopulationRiskOption
 
 /** The assembled T1, T2 integrands for one L from spike moments P and bulk moments Q (values and abs error bounds). */
 function assemble(L: number, c12: number, P: Moments, Q: Moments, out: { t1: number; t2: number; e1: number; e2: number }): void {
-  const v = (M: Moments, j: number) => M.values[j];
-  const pw = (n: number, comp: number) => powerOfComplement(comp, n);
-  const evalWith = (p: (j: number) => number, q: (j: number) => number, qComp: number) => {
-    const q1 = pw(L - 1, qComp);
-    const q2 = L >= 2 ? pw(L - 2, qComp) : 0;
-    const q3 = L >= 3 ? pw(L - 3, qComp) : 0;
-    const t1 = (p(A_PSI_B) + c12 * p(PSI)) * q1 + (L - 1) * p(A) * q(PSI_B) * q2;
-    const t2 =
-      p(PSI2) * q1 + (L - 1) * q(PSI2) * p(MASS) * q2 + 2 * (L - 1) * p(PSI_B) * q(PSI_B) * q2 + (L - 1) * (L - 2) * q(PSI_B) * q(PSI_B) * p(MASS) * q3;
-    return { t1, t2 };
-  };
-  const exact = evalWith((j) => v(P, j), (j) => v(Q, j), Q.values[COMPLEMENT]);
-  // an error bound: every term is a product, so evaluating with |value| + error
-  // (and the complement lowered by its error) bounds each |term| from above
-  const upper = evalWith(
-    (j) => Math.abs(v(P, j)) + P.errors[j],
-    (j) => Math.abs(v(Q, j)) + Q.errors[j],
-    Math.max(0, Q.values[COMPLEMENT] - Q.errors[COMPLEMENT]),
+  const pv = P.values;
+  const qv = Q.values;
+  const pe = P.errors;
+  const qe = Q.errors;
+  const comp = qv[COMPLEMENT];
+  termsWith(L, c12, pv[A_PSI_B], pv[PSI], pv[A], pv[PSI2], pv[MASS], pv[PSI_B], qv[PSI_B], qv[PSI2], comp);
+  out.t1 = t1Of;
+  out.t2 = t2Of;
+  // an error bound: every term is a product, so evaluating with |value| + error (and the complement
+  // lowered by its error) bounds each |term| from above; minus the same with |value| alone
+  const lowComp = Math.max(0, comp - qe[COMPLEMENT]);
+  termsWith(
+    L,
+    Math.abs(c12),
+    Math.abs(pv[A_PSI_B]) + pe[A_PSI_B],
+    Math.abs(pv[PSI]) + pe[PSI],
+    Math.abs(pv[A]) + pe[A],
+    Math.abs(pv[PSI2]) + pe[PSI2],
+    Math.abs(pv[MASS]) + pe[MASS],
+    Math.abs(pv[PSI_B]) + pe[PSI_B],
+    Math.abs(qv[PSI_B]) + qe[PSI_B],
+    Math.abs(qv[PSI2]) + qe[PSI2],
+    lowComp,
   );
-  const plain = evalWith((j) => Math.abs(v(P, j)), (j) => Math.abs(v(Q, j)), Q.values[COMPLEMENT]);
-  out.t1 = exact.t1;
-  out.t2 = exact.t2;
-  out.e1 = Math.abs(upper.t1 - plain.t1);
-  out.e2 = Math.abs(upper.t2 - plain.t2);
+  const u1 = t1Of;
+  const u2 = t2Of;
+  termsWith(L, Math.abs(c12), Math.abs(pv[A_PSI_B]), Math.abs(pv[PSI]), Math.abs(pv[A]), Math.abs(pv[PSI2]), Math.abs(pv[MASS]), Math.abs(pv[PSI_B]), Math.abs(qv[PSI_B]), Math.abs(qv[PSI2]), comp);
+  out.e1 = Math.abs(u1 - t1Of);
+  out.e2 = Math.abs(u2 - t2Of);
+}
+
+let t1Of = 0;
+let t2Of = 0;
+
+/**
+ * T1(L) = (P_aψb + c12 P_ψ) Q0^{L−1} + (L−1) P_a Q_ψb Q0^{L−2},
+ * T2(L) = P_ψ2 Q0^{L−1} + (L−1) Q_ψ2 P0 Q0^{L−2} + 2(L−1) P_ψb Q_ψb Q0^{L−2} + (L−1)(L−2) Q_ψb² P0 Q0^{L−3},
+ * Q0^n from the complement (`powerOfComplement`); results in t1Of, t2Of.
+ */
+function termsWith(
+  L: number,
+  c12: number,
+  pAPsiB: number,
+  pPsi: number,
+  pA: number,
+  pPsi2: number,
+  pMass: number,
+  pPsiB: number,
+  qPsiB: number,
+  qPsi2: number,
+  qComp: number,
+): void {
+  const q1 = powerOfComplement(qComp, L - 1);
+  const q2 = L >= 2 ? powerOfComplement(qComp, L - 2) : 0;
+  const q3 = L >= 3 ? powerOfComplement(qComp, L - 3) : 0;
+  t1Of = (pAPsiB + c12 * pPsi) * q1 + (L - 1) * pA * qPsiB * q2;
+  t2Of = pPsi2 * q1 + (L - 1) * qPsi2 * pMass * q2 + 2 * (L - 1) * pPsiB * qPsiB * q2 + (L - 1) * (L - 2) * qPsiB * qPsiB * pMass * q3;
 }
 
 
@@ -206,34 +253,42 @@ function termsByQuadrature(
 
   // ---- moments of i.i.d. N(0,1) tokens, and of a product task's spike ----
   const bulkLaw: readonly GaussianComponent[] = [{ weight: 1, mean: 0, sd: 1 }];
-  const lawMoments = (law: readonly GaussianComponent[], s: number): Moments => {
-    const M = emptyMoments();
-    for (const comp of law) gaussianTokenMoments(ctx, comp, s, M);
-    return M;
-  };
 
   // integrate a (value, error) pair of integrands over s ∈ R (normaliser variable)
   const sScale = normaliserScale(ctx);
-  const overS = (fn: (s: number) => { v1: number; v2: number; e1: number; e2: number }, candidates: number[]) => {
+  const overS: Planned = (fn, candidates, scale = sScale) => {
     const peakProbe = (s: number) => {
       const r = fn(s);
       return Math.abs(r.v1) + Math.abs(r.v2);
     };
-    const { lo, hi, breakpoints, peak } = locateMass(peakProbe, sScale, candidates);
+    const { lo, hi, breakpoints, peak } = locateMass(peakProbe, scale, candidates);
     if (!(peak > 0)) return { values: [0, 0], errors: [0, 0], conv: true, inner: [0, 0] };
-    const r = integrateVector(
-      (s, out) => {
-        const f = fn(s);
-        out[0] = f.v1;
-        out[1] = f.v2;
-        out[2] = f.e1;
-        out[3] = f.e2;
+    const body = (s: number, out: Float64Array) => {
+      const f = fn(s);
+      out[0] = f.v1;
+      out[1] = f.v2;
+      out[2] = f.e1;
+      out[3] = f.e2;
+    };
+    // (−∞, hi] in s; (hi, ∞) in t = e^{−s} ∈ (0, e^{−hi}), where the integrand (∝ e^{−s}, e^{−2s} as
+    // s → ∞: it is a Laplace transform in t) is smooth down to t = 0 and one panel suffices
+    const r = integrateVector(body, 4, -Infinity, hi, { breakpoints: breakpointsInside([lo, ...breakpoints], -Infinity, hi), relTol, absTol, controlled: 2 });
+    const tHi = Math.exp(-hi);
+    const tail = integrateVector(
+      (t, out) => {
+        body(-Math.log(t), out);
+        for (let j = 0; j < 4; j++) out[j] /= t;
       },
       4,
-      -Infinity,
-      Infinity,
-      { breakpoints: breakpointsInside([lo, ...breakpoints, hi], -Infinity, Infinity), relTol, absTol, controlled: 2 },
+      0,
+      tHi,
+      { relTol, absTol, controlled: 2 },
     );
+    for (let j = 0; j < 4; j++) {
+      r.values[j] += tail.values[j];
+      r.errors[j] += tail.errors[j];
+    }
+    r.converged &&= tail.converged;
     return {
       values: [r.values[0], r.values[1]],
       errors: [r.errors[0], r.errors[1]],
@@ -244,24 +299,66 @@ function termsByQuadrature(
   const sCandidates = normaliserCandidates(ctx, task, nu, lengths);
 
   // ---- T2: product tasks use spike + bulk; selection tasks i.i.d. N(0,1) ----
-  const t2Laws = task.kind === 'product' ? { spike: task.spikeLaw(nu), bulk: bulkLaw } : { spike: bulkLaw, bulk: bulkLaw };
-  let T2: Term;
+  // one fixed χ-grid for all laws and every s (refined if its errors exceed the tolerance)
+  const spikeLaw = task.kind === 'product' ? task.spikeLaw(nu) : [];
+  const gridLaws = [...spikeLaw, ...bulkLaw];
+  let T2: Term = { value: 0, error: Infinity, converged: false };
   let T1: Term | undefined;
-  if (!normalised) {
-    const P = lawMoments(t2Laws.spike, NaN);
-    const Q = lawMoments(t2Laws.bulk, NaN);
-    mix(P, Q, one, res);
-    T2 = { value: res.t2, error: res.e2, converged: true };
-    if (task.kind === 'product') T1 = { value: res.t1, error: res.e1, converged: true };
-  } else {
-    const r = overS((s) => {
-      const P = lawMoments(t2Laws.spike, s);
-      const Q = task.kind === 'product' ? lawMoments(t2Laws.bulk, s) : P;
-      mix(P, Q, one, res);
-      return { v1: task.kind === 'product' ? res.t1 : 0, v2: res.t2, e1: res.e1, e2: res.e2 };
-    }, sCandidates);
-    T2 = { value: r.values[1], error: r.errors[1] + r.inner[1], converged: r.conv };
-    if (task.kind === 'product') T1 = { value: r.values[0], error: r.errors[0] + r.inner[0], converged: r.conv };
+  let gridOk = false;
+  for (let refine = 0; refine < 3 && !gridOk; refine++) {
+    const grid = new TokenGrid(ctx, gridLaws, 0.5 ** refine);
+    const perLaw = gridLaws.map(() => emptyMoments());
+    const P = emptyMoments();
+    const Q = perLaw[gridLaws.length - 1];
+    const momentsAt = (s: number) => {
+      for (const M of perLaw) {
+        M.values.fill(0);
+        M.errors.fill(0);
+      }
+      grid.moments(s, perLaw);
+      if (task.kind === 'product') {
+        P.values.fill(0);
+        P.errors.fill(0);
+        for (let l = 0; l < spikeLaw.length; l++) {
+          for (let j = 0; j < P.values.length; j++) {
+            P.values[j] += perLaw[l].values[j];
+            P.errors[j] += perLaw[l].errors[j];
+          }
+        }
+        return { P, Q };
+      }
+      return { P: Q, Q };
+    };
+    let innerT1 = 0;
+    let innerT2 = 0;
+    if (!normalised) {
+      const { P: Pm, Q: Qm } = momentsAt(NaN);
+      mix(Pm, Qm, one, res);
+      T2 = { value: res.t2, error: res.e2, converged: true };
+      if (task.kind === 'product') T1 = { value: res.t1, error: res.e1, converged: true };
+      innerT1 = res.e1;
+      innerT2 = res.e2;
+    } else {
+      const r = overS((s) => {
+        const { P: Pm, Q: Qm } = momentsAt(s);
+        mix(Pm, Qm, one, res);
+        return { v1: task.kind === 'product' ? res.t1 : 0, v2: res.t2, e1: res.e1, e2: res.e2 };
+      }, sCandidates);
+      T2 = { value: r.values[1], error: r.errors[1] + r.inner[1], converged: r.conv };
+      if (task.kind === 'product') T1 = { value: r.values[0], error: r.errors[0] + r.inner[0], converged: r.conv };
+      innerT1 = r.inner[0];
+      innerT2 = r.inner[1];
+    }
+    ctx.counter.evaluations += grid.evaluations;
+    // the grid's own (propagated) error must sit well inside the tolerance, else refine it
+    const ok2 = innerT2 <= 0.1 * Math.max(absTol, relTol * Math.abs(T2.value));
+    const ok1 = task.kind !== 'product' || innerT1 <= 0.1 * Math.max(absTol, relTol * Math.abs(T1!.value));
+    gridOk = ok1 && ok2;
+  }
+  if (!gridOk) {
+    // the grid's error is in the reported error either way; the tolerance was not met
+    T2 = { ...T2, converged: false };
+    if (T1) T1 = { ...T1, converged: false };
   }
   if (task.kind === 'product') {
     return { T1: T1!, T2, method: methodName(normalised ? 'outer s' : 'no outer integral', 'product') };
@@ -269,105 +366,7 @@ function termsByQuadrature(
 
   // ---- T1 for a selection task: E[G(ε)] = L E[p_1 G(1)] ----
   const c = task.selectionSlope(nu);
-  const Lfactor = (L: number) => L;
-  let selectionMoments: (y: number, s: number) => { P: Moments; Q: Moments };
-  let yCandidates: number[];
-  let yScale: number;
-  let yWeight: (y: number) => number;
-  const logLmax = Math.log(Math.max(...Ls));
-  if (c === Infinity) {
-    // argmax: y is the spike's χ*, density φ(y); bulk tokens have χ* < y
-    selectionMoments = (y, s) => {
-      const P = emptyMoments();
-      selectionTokenMoments(ctx, s, spikePoint, { at: y }, P);
-      const Q = emptyMoments();
-      const lo = -GAUSSIAN_CUTOFF_SD;
-      if (y > lo) {
-        selectionTokenMoments(ctx, s, (x, out) => ((out[0] = 1), (out[1] = 0)), { lo, hi: y, marks: [] }, Q);
-      }
-      // the bulk's mass above y is outside the selection: complement += P(χ* > y)
-      Q.values[COMPLEMENT] += normalSf(y);
-      return { P, Q };
-    };
-    yCandidates = [0, Math.sqrt(2 * logLmax)];
-    yScale = 1;
-    yWeight = (y) => normalPdf(y);
-  } else {
-    // softmax selection, r = −log u: spike weight κe^{−κ}, bulk weight e^{−κ}, κ = e^{cχ* − r}
-    selectionMoments = (r, s) => {
-      const marks = c > 0 ? stepBreakpoints(r / c, c) : [];
-      const range = { lo: -GAUSSIAN_CUTOFF_SD, hi: GAUSSIAN_CUTOFF_SD, marks };
-      const P = emptyMoments();
-      selectionTokenMoments(
-        ctx,
-        s,
-        (x, out) => {
-          const ell = c * x - r;
-          out[0] = ell > 40 ? 0 : Math.exp(ell - Math.exp(ell));
-          out[1] = 0; // the spike's complement is never used
-        },
-        range,
-        P,
-      );
-      const Q = emptyMoments();
-      selectionTokenMoments(
-        ctx,
-        s,
-        (x, out) => {
-          const ell = c * x - r;
-          if (ell > 40) {
-            out[0] = 0;
-            out[1] = 1;
-          } else {
-            const kappa = Math.exp(ell);
-            out[0] = Math.exp(-kappa);
-            out[1] = -Math.expm1(-kappa);
-          }
-        },
-        range,
-        Q,
-      );
-      return { P, Q };
-    };
-    yCandidates = selectionCandidates(c, Math.max(...Ls));
-    yScale = Math.max(1, c);
-    yWeight = () => 1;
-  }
-
-  const t1AtY = (y: number): { v: number; e: number } => {
-    if (!normalised) {
-      const { P, Q } = selectionMoments(y, NaN);
-      mix(P, Q, Lfactor, res);
-      const w = yWeight(y);
-      return { v: w * res.t1, e: w * res.e1 };
-    }
-    const r = overS((s) => {
-      const { P, Q } = selectionMoments(y, s);
-      mix(P, Q, Lfactor, res);
-      return { v1: res.t1, v2: 0, e1: res.e1, e2: 0 };
-    }, sCandidates);
-    const w = yWeight(y);
-    if (!r.conv) ctx.counter.converged = false;
-    return { v: w * r.values[0], e: w * (r.errors[0] + r.inner[0]) };
-  };
-  const { lo, hi, breakpoints, peak } = locateMass((y) => Math.abs(t1AtY(y).v), yScale, yCandidates);
-  let t1: Term;
-  if (!(peak > 0)) {
-    t1 = { value: 0, error: 0, converged: true };
-  } else {
-    const r = integrateVector(
-      (y, out) => {
-        const f = t1AtY(y);
-        out[0] = f.v;
-        out[1] = f.e;
-      },
-      2,
-      -Infinity,
-      Infinity,
-      { breakpoints: breakpointsInside([lo, ...breakpoints, hi], -Infinity, Infinity), relTol, absTol, controlled: 1 },
-    );
-    t1 = { value: r.values[0], error: r.errors[0] + 2 * Math.abs(r.values[1]), converged: r.converged };
-  }
+  const t1 = c === Infinity ? argmaxT1(ctx, lengths, overS, sCandidates) : softmaxSelectionT1(ctx, c, lengths, overS, sCandidates, relTol, absTol);
   return {
     T1: t1,
     T2,
@@ -375,14 +374,558 @@ function termsByQuadrature(
   };
 }
 
-function spikePoint(_x: number, out: Float64Array): void {
-  out[0] = 1;
-  out[1] = 0;
+type Planned = (fn: (s: number) => { v1: number; v2: number; e1: number; e2: number }, candidates: number[], scale?: number) => {
+  values: number[];
+  errors: number[];
+  inner: number[];
+  conv: boolean;
+};
+
+/**
+ * Σ_L P_L·L·[(P_aψb + c12 P_ψ) Q0^{L−1} + (L−1) P_a Q_ψb Q0^{L−2}] at one point, with an absolute
+ * error bound propagated from the inputs' bounds (as in `assemble`).
+ */
+function t1Point(
+  lengths: LengthLaw,
+  c12: number,
+  pAPsiB: number,
+  pPsi: number,
+  pA: number,
+  qPsiB: number,
+  qComp: number,
+  eAPsiB: number,
+  ePsi: number,
+  eA: number,
+  ePsiB: number,
+  eComp: number,
+  out: { v: number; e: number },
+): void {
+  const Ls = lengths.lengths;
+  const ps = lengths.probabilities;
+  let v = 0;
+  let e = 0;
+  const lowComp = Math.max(0, qComp - eComp);
+  for (let i = 0; i < Ls.length; i++) {
+    const L = Ls[i];
+    const f = ps[i] * L;
+    termsWith(L, c12, pAPsiB, pPsi, pA, 0, 0, 0, qPsiB, 0, qComp);
+    v += f * t1Of;
+    termsWith(L, Math.abs(c12), Math.abs(pAPsiB) + eAPsiB, Math.abs(pPsi) + ePsi, Math.abs(pA) + eA, 0, 0, 0, Math.abs(qPsiB) + ePsiB, 0, lowComp);
+    const u = t1Of;
+    termsWith(L, Math.abs(c12), Math.abs(pAPsiB), Math.abs(pPsi), Math.abs(pA), 0, 0, 0, Math.abs(qPsiB), 0, qComp);
+    e += f * Math.abs(u - t1Of);
+  }
+  out.v = v;
+  out.e = e;
 }
 
+/**
+ * T1 under argmax selection (ν = ∞): ε is the token with the largest χ*, so with y its key,
+ * T1 = Σ_L P_L L ∫ dy φ(y) [(P_aψb + c12 P_ψ)(y) Q0(y)^{L−1} + (L−1) P_a(y) Q_ψb(y) Q0(y)^{L−2}]
+ * where P are the w-moments of a token with key y and Q the bulk's moments restricted to keys below
+ * y (complement: P(χ* > y) plus the normaliser's). On the selection grid, y runs over its nodes and
+ * the restricted bulk moments are cumulative integrals (`SelectionGrid.cumulative`): one sweep per s.
+ */
+function argmaxT1(ctx: TokenContext, lengths: LengthLaw, overS: Planned, sCandidates: number[]): Term {
+  const grid = new SelectionGrid(ctx, Infinity);
+  const n = grid.nodes;
+  const sf = new Float64Array(n);
+  for (let i = 0; i < n; i++) sf[i] = normalSf(grid.x[i]);
+  const cumM = new Float64Array(n);
+  const cumMe = new Float64Array(n);
+  const cumB = new Float64Array(n);
+  const cumBe = new Float64Array(n);
+  const cumC = new Float64Array(n);
+  const cumCe = new Float64Array(n);
+  const pt = { v: 0, e: 0 };
+  const c12 = ctx.coef.c12;
+  // the node errors of the w-moments, integrated up to (the end of the panel of) each node
+  const upToB = new Float64Array(n);
+  const upToC = new Float64Array(n);
+  const atS = (s: number): { v: number; e: number } => {
+    if (grid.normalised) grid.wMoments(s);
+    const { A: W, Aerr } = grid;
+    grid.cumulative(W[MASS], cumM, cumMe);
+    grid.cumulative(W[PSI_B], cumB, cumBe);
+    grid.cumulative(W[COMPLEMENT], cumC, cumCe);
+    integratedErrors(grid, Aerr[PSI_B], upToB);
+    integratedErrors(grid, Aerr[COMPLEMENT], upToC);
+    let value = 0;
+    let inner = 0;
+    let quad = 0;
+    for (let p = 0; p < grid.panels; p++) {
+      let k = 0;
+      let g = 0;
+      let abs = 0;
+      for (let q = 0; q < 21; q++) {
+        const i = 21 * p + q;
+        if (grid.kw[i] === 0) continue;
+        // the cumulative error of a node also covers its Gauss–Hermite errors (integrated below it)
+        t1Point(
+          lengths,
+          c12,
+          W[A_PSI_B][i],
+          W[PSI][i],
+          W[A][i],
+          cumB[i],
+          cumC[i] + sf[i],
+          Aerr[A_PSI_B][i],
+          Aerr[PSI][i],
+          Aerr[A][i],
+          cumBe[i] + upToB[i],
+          cumCe[i] + upToC[i] + 4 * Number.EPSILON * sf[i],
+          pt,
+        );
+        k += grid.kw[i] * pt.v;
+        g += grid.gw[i] * pt.v;
+        abs += grid.kw[i] * Math.abs(pt.v);
+        inner += grid.kw[i] * pt.e;
+      }
+      value += k;
+      quad += panelErrorOf(k, g, abs);
+    }
+    return { v: value, e: inner + quad };
+  };
+  if (!grid.normalised) {
+    const r = atS(NaN);
+    ctx.counter.evaluations += grid.evaluations;
+    return { value: r.v, error: r.e, converged: true };
+  }
+  const r = overS((s) => {
+    const f = atS(s);
+    return { v1: f.v, v2: 0, e1: f.e, e2: 0 };
+  }, sCandidates);
+  ctx.counter.evaluations += grid.evaluations;
+  return { value: r.values[0], error: r.errors[0] + r.inner[0], converged: r.conv };
+}
+
+/** out[i] = Σ kw_j·err_j over the panels up to and including that of node i (an upper bound of ∫_{−∞}^{x_i} φ·err). */
+function integratedErrors(grid: SelectionGrid, err: Float64Array, out: Float64Array): void {
+  let before = 0;
+  for (let p = 0; p < grid.panels; p++) {
+    let panel = 0;
+    for (let q = 0; q < 21; q++) panel += grid.kw[21 * p + q] * err[21 * p + q];
+    before += panel;
+    for (let q = 0; q < 21; q++) out[21 * p + q] = before;
+  }
+}
+
+/**
+ * T1 under softmax selection at slope c: with 1/S_c = ∫ e^{−uS_c} du, r = −log u, κ = e^{cχ* − r},
+ * the selected token weighs κe^{−κ} and every other one e^{−κ}:
+ * T1 = Σ_L P_L L ∫ dr [(P_aψb + c12 P_ψ) Q0^{L−1} + (L−1) P_a Q_ψb Q0^{L−2}](r) (and over s for a
+ * normalised σ), P and Q the w-moments on the selection grid weighted by κe^{−κ} and e^{−κ}
+ * (complement: (1 − e^{−κ}) + e^{−κ}(1 − e)). Separable σ: adaptive Gauss–Kronrod over r (planned,
+ * with the tail r → ∞ in t = e^{−r}). Normalised σ: the w-moments are recomputed per s, and the
+ * r-integral uses one fixed composite rule (planned once from the selection weights alone, refined
+ * while its own error estimate is not small) whose kernel values at every (r, node) are computed
+ * once, so that each s costs sums only.
+ */
+function softmaxSelectionT1(
+  ctx: TokenContext,
+  c: number,
+  lengths: LengthLaw,
+  overS: Planned,
+  sCandidates: number[],
+  relTol: number,
+  absTol: number,
+): Term {
+  // a normalised σ recomputes the w-moments at every node for every s: beyond ~600 panels (c ≳ 50 at
+  // the default tolerance) the nested adaptive scheme is cheaper
+  if (ctx.act.normalised && SelectionGrid.panelsFor(ctx, c) > MAX_NORMALISED_SELECTION_PANELS) {
+    return legacySelectionT1(ctx, c, lengths, overS, sCandidates, relTol, absTol);
+  }
+  const grid = new SelectionGrid(ctx, c);
+  const n = grid.nodes;
+  const Lmax = Math.max(...lengths.lengths);
+  const rCandidates = selectionCandidates(c, Lmax);
+  const rScale = Math.max(1, c);
+  const c12 = ctx.coef.c12;
+  const pt = { v: 0, e: 0 };
+  const k1 = new Float64Array(n);
+  const k0 = new Float64Array(n);
+  const c0 = new Float64Array(n);
+  // e^{c x_i} once (∞ where it overflows: those nodes are beyond any step), so that κ_i = e^{c x_i}·e^{−r}
+  const ecx = new Float64Array(n);
+  for (let i = 0; i < n; i++) ecx[i] = Math.exp(c * grid.x[i]);
+  /** the selection kernels at r: κe^{−κ}, e^{−κ}, 1 − e^{−κ} at every node (one exp per node) */
+  const kernelsAt = (r: number, K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number) => {
+    const t = Math.exp(-r);
+    for (let i = 0; i < n; i++) {
+      const kappa = ecx[i] * t;
+      if (!(kappa < 1e17)) {
+        // κ > 1e17 (or ∞·t): e^{−κ} is exactly 0
+        K1[offset + i] = 0;
+        K0[offset + i] = 0;
+        C0[offset + i] = 1;
+      } else if (kappa < 2.3e-16) {
+        // e^{−κ} = 1 − κ to double precision
+        K1[offset + i] = kappa;
+        K0[offset + i] = 1 - kappa;
+        C0[offset + i] = kappa;
+      } else {
+        const e = Math.exp(-kappa);
+        K1[offset + i] = kappa * e;
+        K0[offset + i] = e;
+        C0[offset + i] = kappa > 0.5 ? 1 - e : -Math.expm1(-kappa);
+      }
+    }
+  };
+  const sums = new Float64Array(18);
+  /** T1's r-integrand from kernels stored at `offset` and the grid's current w-moments */
+  const atKernels = (K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number): { v: number; e: number } => {
+    const { kw, gw } = grid;
+    const aPsiB = grid.A[A_PSI_B];
+    const aPsi = grid.A[PSI];
+    const aA = grid.A[A];
+    const aPsiBq = grid.A[PSI_B];
+    const aComp = grid.A[COMPLEMENT];
+    const ePsiB = grid.Aerr[A_PSI_B];
+    const ePsi = grid.Aerr[PSI];
+    const eA = grid.Aerr[A];
+    const ePsiBq = grid.Aerr[PSI_B];
+    const eComp = grid.Aerr[COMPLEMENT];
+    // per x-panel K21 and G10 sums and K21 sums of |·| of P_aψb, P_ψ, P_a, Q_ψb, Q's complement (the
+    // panel's error estimate, `panelErrorOf`), and the w-moment errors carried along (r0 … r4)
+    let t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0; // prettier-ignore
+    let x0 = 0, x1 = 0, x2 = 0, x3 = 0, x4 = 0; // prettier-ignore
+    let r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0; // prettier-ignore
+    for (let p = 0; p < grid.panels; p++) {
+      let k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0; // prettier-ignore
+      let g0s = 0, g1s = 0, g2s = 0, g3s = 0, g4s = 0; // prettier-ignore
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0; // prettier-ignore
+      const end = 21 * p + 21;
+      for (let i = 21 * p; i < end; i++) {
+        const wk = kw[i];
+        if (wk === 0) continue;
+        const wg = gw[i];
+        const g1 = K1[offset + i];
+        const g0 = K0[offset + i];
+        const pAPsiB = g1 * aPsiB[i];
+        const pPsi = g1 * aPsi[i];
+        const pA = g1 * aA[i];
+        const qPsiB = g0 * aPsiBq[i];
+        const qComp = C0[offset + i] + g0 * aComp[i];
+        k0 += wk * pAPsiB; g0s += wg * pAPsiB; a0 += wk * Math.abs(pAPsiB); r0 += wk * g1 * ePsiB[i]; // prettier-ignore
+        k1 += wk * pPsi; g1s += wg * pPsi; a1 += wk * Math.abs(pPsi); r1 += wk * g1 * ePsi[i]; // prettier-ignore
+        k2 += wk * pA; g2s += wg * pA; a2 += wk * Math.abs(pA); r2 += wk * g1 * eA[i]; // prettier-ignore
+        k3 += wk * qPsiB; g3s += wg * qPsiB; a3 += wk * Math.abs(qPsiB); r3 += wk * g0 * ePsiBq[i]; // prettier-ignore
+        k4 += wk * qComp; g4s += wg * qComp; a4 += wk * qComp; r4 += wk * g0 * eComp[i]; // prettier-ignore
+      }
+      t0 += k0; t1 += k1; t2 += k2; t3 += k3; t4 += k4; // prettier-ignore
+      x0 += panelErrorOf(k0, g0s, a0); x1 += panelErrorOf(k1, g1s, a1); x2 += panelErrorOf(k2, g2s, a2); // prettier-ignore
+      x3 += panelErrorOf(k3, g3s, a3); x4 += panelErrorOf(k4, g4s, a4); // prettier-ignore
+    }
+    const err = [x0 + r0, x1 + r1, x2 + r2, x3 + r3, x4 + r4];
+    const tot = [t0, t1, t2, t3, t4];
+    for (let j = 0; j < 5; j++) sums[j] = tot[j];
+    t1Point(lengths, c12, sums[0], sums[1], sums[2], sums[3], sums[4], err[0], err[1], err[2], err[3], err[4], pt);
+    return pt;
+  };
+  /**
+   * The same for the fixed r-rule of a normalised σ, cheaper: K21 and G10 sums only, the x-grid
+   * error taken as |K21 − G10| of the totals (the G10 error, conservative for K21 at these panel
+   * widths), and the carried w-moment errors bounded by Σ_i kw_i·err_i (times 1/e ≥ κe^{−κ} for the
+   * selected token, times 1 ≥ e^{−κ} for the others), computed once per s (`errSum`).
+   */
+  const errSum = new Float64Array(SEL_COMPONENTS);
+  const atKernelsFast = (K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number): { v: number; e: number } => {
+    const { kw, gw } = grid;
+    const aPsiB = grid.A[A_PSI_B];
+    const aPsi = grid.A[PSI];
+    const aA = grid.A[A];
+    const aPsiBq = grid.A[PSI_B];
+    const aComp = grid.A[COMPLEMENT];
+    let k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0; // prettier-ignore
+    let g0s = 0, g1s = 0, g2s = 0, g3s = 0, g4s = 0; // prettier-ignore
+    for (let i = 0; i < n; i++) {
+      const wk = kw[i];
+      if (wk === 0) continue;
+      const g1 = K1[offset + i];
+      const g0 = K0[offset + i];
+      const pAPsiB = g1 * aPsiB[i];
+      const pPsi = g1 * aPsi[i];
+      const pA = g1 * aA[i];
+      const qPsiB = g0 * aPsiBq[i];
+      const qComp = C0[offset + i] + g0 * aComp[i];
+      k0 += wk * pAPsiB; k1 += wk * pPsi; k2 += wk * pA; k3 += wk * qPsiB; k4 += wk * qComp; // prettier-ignore
+      const wg = gw[i];
+      if (wg !== 0) {
+        g0s += wg * pAPsiB; g1s += wg * pPsi; g2s += wg * pA; g3s += wg * qPsiB; g4s += wg * qComp; // prettier-ignore
+      }
+    }
+    const fl = 50 * Number.EPSILON;
+    t1Point(
+      lengths,
+      c12,
+      k0,
+      k1,
+      k2,
+      k3,
+      k4,
+      Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B],
+      Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI],
+      Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A],
+      Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B],
+      Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT],
+      pt,
+    );
+    return pt;
+  };
+  if (!grid.normalised) {
+    // separable: e = 1, so P_a = αE[w]·(…) = 0 exactly and T1's integrand is
+    // Σ_L P_L L (P_aψb + c12 P_ψ)(r) Q0(r)^{L−1}: one weighted sum h_i = (aψb + c12 ψ)(x_i) against κe^{−κ}
+    // and the selection complement, both formed in one pass with the kernel
+    const h = new Float64Array(n);
+    const hErr = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      h[i] = grid.A[A_PSI_B][i] + c12 * grid.A[PSI][i];
+      hErr[i] = grid.kw[i] * (grid.Aerr[A_PSI_B][i] + Math.abs(c12) * grid.Aerr[PSI][i]);
+    }
+    const { kw, gw } = grid;
+    const r = overS(
+      (rr) => {
+        const t = Math.exp(-rr);
+        let pk = 0, pa = 0, ck = 0, cg = 0, carry = 0; // prettier-ignore
+        for (let p = 0; p < grid.panels; p++) {
+          let k = 0, g = 0, a = 0; // prettier-ignore
+          for (let i = 21 * p; i < 21 * p + 21; i++) {
+            const kappa = ecx[i] * t;
+            let k1v: number;
+            let comp: number;
+            if (!(kappa < 1e17)) {
+              k1v = 0;
+              comp = 1;
+            } else if (kappa < 2.3e-16) {
+              k1v = kappa;
+              comp = kappa;
+            } else {
+              const e = Math.exp(-kappa);
+              k1v = kappa * e;
+              comp = kappa > 0.5 ? 1 - e : -Math.expm1(-kappa);
+            }
+            const f = k1v * h[i];
+            k += kw[i] * f;
+            g += gw[i] * f;
+            a += kw[i] * Math.abs(f);
+            ck += kw[i] * comp;
+            cg += gw[i] * comp;
+            carry += k1v * hErr[i];
+          }
+          pk += k;
+          pa += panelErrorOf(k, g, a);
+        }
+        t1Point(lengths, 1, pk, 0, 0, 0, ck, pa + carry, 0, 0, 0, Math.abs(ck - cg) + 50 * Number.EPSILON * ck, pt);
+        return { v1: pt.v, v2: 0, e1: pt.e, e2: 0 };
+      },
+      rCandidates,
+      rScale,
+    );
+    ctx.counter.evaluations += grid.evaluations;
+    return { value: r.values[0], error: r.errors[0] + r.inner[0], converged: r.conv };
+  }
+  // a fixed r-rule from the selection weights alone: Σ_L P_L L M1(r) Q0(r)^{L−1}, M1 = E[κe^{−κ}]
+  const probe = (rr: number) => {
+    kernelsAt(rr, k1, k0, c0, 0);
+    let m1 = 0;
+    let comp = 0;
+    for (let i = 0; i < n; i++) {
+      m1 += grid.kw[i] * k1[i];
+      comp += grid.kw[i] * c0[i];
+    }
+    let v = 0;
+    for (let j = 0; j < lengths.lengths.length; j++) v += lengths.probabilities[j] * lengths.lengths[j] * m1 * powerOfComplement(comp, lengths.lengths[j] - 1);
+    return v;
+  };
+  const { lo, hi, breakpoints, peak } = locateMass(probe, rScale, rCandidates);
+  let result: Term = { value: 0, error: 0, converged: true };
+  if (!(peak > 0)) return result;
+  const ends = breakpointsInside([lo, ...breakpoints, hi], -Infinity, Infinity);
+  // panels split in two from the start (the planned breakpoints follow the selection weights, not the
+  // σ-dependent integrand), then refined while the rule's own estimate is not small
+  let ruleOk = false;
+  for (let refine = 1; refine < 4 && !ruleOk; refine++) {
+    const rule = fixedRule(ends, refine);
+    const R = rule.nodes.length;
+    const K1 = new Float64Array(R * n);
+    const K0 = new Float64Array(R * n);
+    const C0 = new Float64Array(R * n);
+    for (let k = 0; k < R; k++) kernelsAt(rule.nodes[k], K1, K0, C0, k * n);
+    const r = overS((s) => {
+      grid.wMoments(s);
+      // Σ_i kw_i·err_i: with the kernels κe^{−κ} ≤ 1/e and e^{−κ} ≤ 1 it bounds every carried error
+      for (let j = 0; j < SEL_COMPONENTS; j++) {
+        let sum = 0;
+        const e = grid.Aerr[j];
+        for (let i = 0; i < n; i++) sum += grid.kw[i] * e[i];
+        errSum[j] = sum;
+      }
+      let v = 0;
+      let e = 0;
+      let quad = 0;
+      for (let p = 0; p < rule.panels; p++) {
+        let kSum = 0;
+        let gSum = 0;
+        let abs = 0;
+        for (let q = 0; q < 21; q++) {
+          const k = 21 * p + q;
+          const f = atKernelsFast(K1, K0, C0, k * n);
+          kSum += rule.kWeights[k] * f.v;
+          gSum += rule.gWeights[k] * f.v;
+          abs += rule.kWeights[k] * Math.abs(f.v);
+          e += rule.kWeights[k] * f.e;
+        }
+        v += kSum;
+        quad += panelErrorOf(kSum, gSum, abs);
+      }
+      // e: carried x-grid and w errors; quad: the fixed r-rule's own estimate (refined below if too large)
+      return { v1: v, v2: 0, e1: e, e2: quad };
+    }, sCandidates);
+    result = { value: r.values[0], error: r.errors[0] + r.inner[0] + r.inner[1], converged: r.conv };
+    ctx.counter.evaluations += grid.evaluations + R * n;
+    grid.evaluations = 0;
+    ruleOk = r.inner[1] <= 0.1 * Math.max(absTol, relTol * Math.abs(result.value));
+  }
+  return ruleOk ? result : { ...result, converged: false };
+}
+
+/**
+ * Softmax selection for a normalised σ at a slope c so large that the selection grid (panels
+ * ≤ 1.6/c) would be too fine: the previous nested scheme — outer adaptive Gauss–Kronrod over
+ * r = −log u, for each r an adaptive s-integral, for each (r, s) the token moments by adaptive
+ * quadrature in χ* (breakpoints at the kernel's step) and Gauss–Hermite 32/16 in w. Slow (seconds
+ * to minutes) but general; its errors are reported as before.
+ */
+function legacySelectionT1(ctx: TokenContext, c: number, lengths: LengthLaw, overS: Planned, sCandidates: number[], relTol: number, absTol: number): Term {
+  const c12 = ctx.coef.c12;
+  const Ls = lengths.lengths;
+  const ps = lengths.probabilities;
+  const acc = { t1: 0, t2: 0, e1: 0, e2: 0 };
+  const res = { t1: 0, t2: 0, e1: 0, e2: 0 };
+  const mixL = (P: Moments, Q: Moments) => {
+    res.t1 = res.e1 = 0;
+    for (let i = 0; i < Ls.length; i++) {
+      assemble(Ls[i], c12, P, Q, acc);
+      res.t1 += ps[i] * Ls[i] * acc.t1;
+      res.e1 += ps[i] * Ls[i] * acc.e1;
+    }
+  };
+  const selectionMoments = (r: number, s: number) => {
+    const marks = c > 0 ? stepBreakpoints(r / c, c) : [];
+    const range = { lo: -GAUSSIAN_CUTOFF_SD, hi: GAUSSIAN_CUTOFF_SD, marks };
+    const P = emptyMoments();
+    selectionTokenMoments(
+      ctx,
+      s,
+      (x, out) => {
+        const ell = c * x - r;
+        out[0] = ell > 40 ? 0 : Math.exp(ell - Math.exp(ell));
+        out[1] = 0; // the spike's complement is never used
+      },
+      range,
+      P,
+    );
+    const Q = emptyMoments();
+    selectionTokenMoments(
+      ctx,
+      s,
+      (x, out) => {
+        const ell = c * x - r;
+        if (ell > 40) {
+          out[0] = 0;
+          out[1] = 1;
+        } else {
+          const kappa = Math.exp(ell);
+          out[0] = Math.exp(-kappa);
+          out[1] = -Math.expm1(-kappa);
+        }
+      },
+      range,
+      Q,
+    );
+    return { P, Q };
+  };
+  const t1AtR = (r: number): { v: number; e: number } => {
+    const o = overS((s) => {
+      const { P, Q } = selectionMoments(r, s);
+      mixL(P, Q);
+      return { v1: res.t1, v2: 0, e1: res.e1, e2: 0 };
+    }, sCandidates);
+    if (!o.conv) ctx.counter.converged = false;
+    return { v: o.values[0], e: o.errors[0] + o.inner[0] };
+  };
+  const { lo, hi, breakpoints, peak } = locateMass((r) => Math.abs(t1AtR(r).v), Math.max(1, c), selectionCandidates(c, Math.max(...Ls)));
+  if (!(peak > 0)) return { value: 0, error: 0, converged: true };
+  const r = integrateVector(
+    (y, out) => {
+      const f = t1AtR(y);
+      out[0] = f.v;
+      out[1] = f.e;
+    },
+    2,
+    -Infinity,
+    Infinity,
+    { breakpoints: breakpointsInside([lo, ...breakpoints, hi], -Infinity, Infinity), relTol, absTol, controlled: 1 },
+  );
+  return { value: r.values[0], error: r.errors[0] + 2 * Math.abs(r.values[1]), converged: r.converged };
+}
+
+/**
+ * A fixed composite G10/K21 rule on R from sorted breakpoints (each panel split into 2^refine):
+ * finite panels between them, (−∞, first) mapped by x = first − (1 − t)/t, and (last, ∞) in
+ * t = e^{−x} ∈ (0, e^{−last}) (the r-integrands decay like e^{−r}). Weights include the Jacobians.
+ */
+function fixedRule(ends: number[], refine: number): { nodes: Float64Array; kWeights: Float64Array; gWeights: Float64Array; panels: number } {
+  const pieces: Array<[number, number, number]> = []; // [lo, hi, kind]: 0 finite, 1 left mapped, 2 right in t
+  pieces.push([0, 1, 1]);
+  for (let i = 0; i + 1 < ends.length; i++) {
+    const parts = 2 ** refine;
+    for (let j = 0; j < parts; j++) pieces.push([ends[i] + ((ends[i + 1] - ends[i]) * j) / parts, ends[i] + ((ends[i + 1] - ends[i]) * (j + 1)) / parts, 0]);
+  }
+  pieces.push([0, Math.exp(-ends[ends.length - 1]), 2]);
+  const panels = pieces.length;
+  const nodes = new Float64Array(21 * panels);
+  const kWeights = new Float64Array(21 * panels);
+  const gWeights = new Float64Array(21 * panels);
+  const first = ends[0];
+  pieces.forEach(([a, b, kind], p) => {
+    const cen = 0.5 * a + 0.5 * b;
+    const h = 0.5 * b - 0.5 * a;
+    for (let q = 0; q < 21; q++) {
+      const t = q < 10 ? cen - h * KRONROD_NODES[q] : q === 10 ? cen : cen + h * KRONROD_NODES[q - 11];
+      let x = t;
+      let jac = 1;
+      if (kind === 1) {
+        x = first - (1 - t) / t;
+        jac = 1 / (t * t);
+      } else if (kind === 2) {
+        x = -Math.log(t);
+        jac = 1 / t;
+      }
+      const k = 21 * p + q;
+      nodes[k] = x;
+      const wk = q < 10 ? KRONROD_WEIGHTS[q] : q === 10 ? KRONROD_WEIGHTS[10] : KRONROD_WEIGHTS[q - 11];
+      const qq = q < 10 ? q : q - 11;
+      const wg = q !== 10 && qq & 1 ? GAUSS_WEIGHTS[qq >> 1] : 0;
+      kWeights[k] = wk * h * jac;
+      gWeights[k] = wg * h * jac;
+    }
+  });
+  return { nodes, kWeights, gWeights, panels };
+}
+
+const INV_E = 0.36787944117144233; // 1/e = max of κe^{−κ}
+const MAX_NORMALISED_SELECTION_PANELS = 600;
+
+/** QUADPACK-style panel error from a K21 sum, a G10 sum and a K21 sum of |f| (see TokenGrid). */
+function panelErrorOf(k: number, g: number, abs: number): number {
+  if (abs === 0) return 0;
+  const r = (200 * Math.abs(k - g)) / abs;
+  return Math.max(2 * abs * (r < 1 ? r * Math.sqrt(r) : 1), 50 * Number.EPSILON * abs);
+}
 
 function methodName(normaliser: string, selection: string): string {
-  return `exchangeable-token quadrature (${selection}; ${normaliser}); adaptive Gauss–Kronrod, Gauss–Hermite in w for selection tasks`;
+  return `exchangeable-token quadrature (${selection}; ${normaliser}); fixed G10/K21 token grids (χ for the bulk, χ* with w-moments for selection) reused for every s and r, planned adaptive Gauss–Kronrod over s and r`;
 }
 
 /** Scale on which the normaliser's log variable s matters: spread of log φ(χ) over a token. */

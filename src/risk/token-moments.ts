@@ -1,8 +1,9 @@
-import { integrateVector } from '../numerics/adaptive.ts';
-import { gaussHermiteNormal } from '../numerics/gauss-rules.ts';
+import { NumericalRangeError } from '../errors.ts';
 import type { Activation } from '../estimator/activation.ts';
+import { GAUSS_WEIGHTS, KRONROD_NODES, KRONROD_WEIGHTS, integrateVector } from '../numerics/adaptive.ts';
+import { gaussHermiteNormal } from '../numerics/gauss-rules.ts';
 import type { GaussianComponent } from '../task/tasks.ts';
-import { GAUSSIAN_CUTOFF_SD, breakpointsInside, stepBreakpoints } from './laplace.ts';
+import { GAUSSIAN_CUTOFF_SD, breakpointsInside } from './laplace.ts';
 import type { TokenCoefficients } from './overlaps.ts';
 
 /**
@@ -15,6 +16,11 @@ import type { TokenCoefficients } from './overlaps.ts';
  * e = e^{−ψ} the Laplace tilt (e = 1 for separable σ), the moments are
  *   [E e, E(1 − e·g), E ψe, E ψbe, E aψbe, E ae, E ψ²(b² + c22)e]
  * under the token's law (times a selection weight g for selection tasks).
+ *
+ * Two fixed grids compute them for every value of the normaliser variable s
+ * (and of the selection variable r) without re-planning: `TokenGrid` (tokens
+ * with no selection tilt, one-dimensional in χ) and `SelectionGrid` (tokens of
+ * a selection task, through their key χ* with the w-integral at every node).
  */
 export const MASS = 0;
 export const COMPLEMENT = 1;
@@ -41,6 +47,868 @@ export interface TokenContext {
   counter: { evaluations: number; converged: boolean };
 }
 
+export function emptyMoments(): Moments {
+  return { values: new Float64Array(N_MOMENTS), errors: new Float64Array(N_MOMENTS) };
+}
+
+/** d log φ / dχ at x (central difference), the scale of the tilt's step there. */
+function logWeightSlope(ctx: TokenContext, x: number): number {
+  const h = 1e-4 * Math.max(1, Math.abs(x));
+  const lw = ctx.act.logWeight!;
+  return Math.abs(lw(x + h, ctx.theta) - lw(x - h, ctx.theta)) / (2 * h);
+}
+
+// ---------------------------------------------------------------------------
+// A fixed χ-grid reused for every normaliser value s
+
+const XGK21 = Float64Array.from(KRONROD_NODES);
+const WGK21 = Float64Array.from(KRONROD_WEIGHTS);
+const WG10 = Float64Array.from(GAUSS_WEIGHTS);
+/** Rounding floor of a 21-term sum, as in QUADPACK: 50·eps·∫|f|. */
+const FLOOR = 50 * Number.EPSILON;
+/** K21 and G10 weights by node slot (QUADPACK order: c − h·x_k for k = 0…9, c, c + h·x_k); G10 uses the odd k. */
+const SLOT_K = new Float64Array(21);
+const SLOT_G = new Float64Array(21);
+for (let k = 0; k < 10; k++) {
+  SLOT_K[k] = SLOT_K[11 + k] = WGK21[k];
+  if (k & 1) SLOT_G[k] = SLOT_G[11 + k] = WG10[k >> 1];
+}
+SLOT_K[10] = WGK21[10];
+
+/** Width of the core region around a law's mean, in sds (the Gaussian beyond is ≈ e^−40 of its peak; one more panel each side reaches 39 sds). */
+const CORE_SD = 9;
+
+/** A token law with no selection tilt: χ* ~ N(mean, sd²) with weight `weight` (one component of a spike mixture, or the bulk). */
+interface LawNodes {
+  /** the law's density of χ times its weight, at every node (0 for an atom) */
+  readonly w: Float64Array;
+  /** w times E[a | χ], E[b | χ], E[ab | χ], E[b² | χ] + c22 */
+  readonly wa: Float64Array;
+  readonly wb: Float64Array;
+  readonly wab: Float64Array;
+  readonly wbb: Float64Array;
+  /** χ ≡ atom (m = τ = 0): its weight and conditional moments; undefined for a proper law */
+  readonly atom?: { chi: number; weight: number; a: number; b: number; ab: number; bb: number };
+  /** per panel: K21 sum, G10 sum and K21 sum of |·| of w (the complement's panel sums where the kernel is 0) */
+  readonly deadK?: Float64Array;
+  readonly deadG?: Float64Array;
+  readonly deadA?: Float64Array;
+}
+
+/**
+ * Moments of tokens without selection tilt (the spike's and the bulk's χ*
+ * laws of a product task; i.i.d. N(0,1) tokens of a selection task) on one
+ * fixed composite Gauss–Kronrod (G10/K21) grid in χ = mχ* + w, reused for
+ * every normaliser value s: the densities and the conditional moments of
+ * (a, b) given χ are computed once per grid, and each s costs one
+ * evaluation of the kernel e^{−ψ}, ψ = φ(χ)e^{−s}, per node (shared by all
+ * laws) plus sums.
+ *
+ * The grid must resolve the kernel wherever s puts its step: its panels are
+ * at most `stepWidth`/slope wide (slope = max |d log φ/dχ| over the range;
+ * 1.6 at the default tolerance: the kernel e^{−e^u} is analytic and bounded
+ * for |Im u| < π/2, so G10 on a panel of width 1.6 in u is already good to
+ * ~1e−12 and K21 far better) and
+ * at most 2.5 sds of the law (the Gaussian); the core region spans each
+ * law's mean ± 9 sds, shifted up by the tilt 2·sd²·slope that the moment
+ * E[ψ²…] puts on the Gaussian, and one panel on each side reaches to 39 sds,
+ * beyond which the density underflows. Separable σ (no s) use the same grid
+ * with panels at most min(2.5 sd, `stepWidth`) wide (and the tilt 2·sd² of e^{2χ} for
+ * exponential growth).
+ *
+ * Every moment carries a per-panel error estimate (QUADPACK's, see
+ * `panelError`), summed over panels. `widthFactor` < 1 refines the grid (the
+ * caller does this when the reported errors exceed its tolerance).
+ */
+export class TokenGrid {
+  readonly normalised: boolean;
+  readonly panels: number;
+  /** nodes, 21 per panel in QUADPACK's order (c − h·x_k for k = 0…9, c, c + h·x_k) */
+  readonly chi: Float64Array;
+  /** half-length of every panel */
+  readonly half: Float64Array;
+  readonly laws: LawNodes[];
+  /** log φ(χ) (normalised) or φ(χ) (separable) at the nodes */
+  private readonly weight: Float64Array;
+  private readonly e0: Float64Array;
+  private readonly e1: Float64Array;
+  private readonly e2: Float64Array;
+  private readonly comp: Float64Array;
+  /** 1 for a panel where the kernel e^{−ψ} is exactly 0 at every node (its moments are then only the complement) */
+  private readonly dead: Uint8Array;
+  private readonly ctx: TokenContext;
+  /** kernel evaluations so far (nodes × s values), for provenance */
+  evaluations = 0;
+
+  constructor(ctx: TokenContext, laws: readonly GaussianComponent[], widthFactor = 1) {
+    this.ctx = ctx;
+    const { act, theta } = ctx;
+    const { m, tau2, alpha, beta, mvk, c22 } = ctx.coef;
+    this.normalised = act.normalised;
+    // ranges of the proper laws
+    let lo = Infinity;
+    let hi = -Infinity;
+    let minSd = Infinity;
+    let maxSd = 0;
+    for (const comp of laws) {
+      const v = m * m * comp.sd * comp.sd + tau2;
+      if (!(v > 0)) continue;
+      const sd = Math.sqrt(v);
+      lo = Math.min(lo, m * comp.mean);
+      hi = Math.max(hi, m * comp.mean);
+      minSd = Math.min(minSd, sd);
+      maxSd = Math.max(maxSd, sd);
+    }
+    const ends: number[] = [];
+    if (hi >= lo) {
+      const slope = this.normalised ? maxLogWeightSlope(ctx, lo - CORE_SD * maxSd, hi + CORE_SD * maxSd + 2 * maxSd * maxSd) : 1;
+      const shift = this.normalised || act.growth === 'exponential' ? 2 * maxSd * maxSd * slope : 0;
+      const coreLo = lo - CORE_SD * maxSd;
+      const coreHi = hi + shift + CORE_SD * maxSd;
+      const width = widthFactor * Math.min(2.5 * minSd, stepWidth(ctx) / slope);
+      const n = Math.max(1, Math.ceil((coreHi - coreLo) / width));
+      if (n > 20000) throw new NumericalRangeError(`the token grid would need ${n} panels (χ spread ${(coreHi - coreLo).toPrecision(3)}, panel width ${width.toPrecision(3)})`);
+      ends.push(lo - GAUSSIAN_CUTOFF_SD * maxSd);
+      for (let i = 0; i <= n; i++) ends.push(coreLo + ((coreHi - coreLo) * i) / n);
+      ends.push(hi + shift + GAUSSIAN_CUTOFF_SD * maxSd);
+    }
+    const panels = Math.max(0, ends.length - 1);
+    this.panels = panels;
+    const nodes = 21 * panels;
+    this.chi = new Float64Array(nodes);
+    this.half = new Float64Array(panels);
+    for (let p = 0; p < panels; p++) {
+      const a = ends[p];
+      const b = ends[p + 1];
+      const c = 0.5 * a + 0.5 * b;
+      const h = 0.5 * b - 0.5 * a;
+      this.half[p] = h;
+      for (let k = 0; k < 10; k++) {
+        this.chi[21 * p + k] = c - h * XGK21[k];
+        this.chi[21 * p + 11 + k] = c + h * XGK21[k];
+      }
+      this.chi[21 * p + 10] = c;
+    }
+    this.weight = new Float64Array(nodes);
+    for (let i = 0; i < nodes; i++) this.weight[i] = this.normalised ? act.logWeight!(this.chi[i], theta) : act.weight(this.chi[i], theta);
+    this.e0 = new Float64Array(nodes);
+    this.e1 = new Float64Array(nodes);
+    this.e2 = new Float64Array(nodes);
+    this.comp = new Float64Array(nodes);
+    this.dead = new Uint8Array(panels);
+    const gamma = mvk - beta * m;
+    this.laws = laws.map((comp) => {
+      const mu = comp.mean;
+      const sd2 = comp.sd * comp.sd;
+      const muChi = m * mu;
+      const vChi = m * m * sd2 + tau2;
+      const lawNodes = {
+        w: new Float64Array(nodes),
+        wa: new Float64Array(nodes),
+        wb: new Float64Array(nodes),
+        wab: new Float64Array(nodes),
+        wbb: new Float64Array(nodes),
+      };
+      const moments = (chi: number, out: { a: number; b: number; ab: number; bb: number }) => {
+        // χ* | χ ~ N(μc, vc); b = βχ + γχ*, a = α(χ − mχ*)
+        const muC = vChi > 0 ? mu + ((m * sd2) / vChi) * (chi - muChi) : mu;
+        const vC = vChi > 0 ? (sd2 * tau2) / vChi : sd2;
+        const Eb = beta * chi + gamma * muC;
+        out.b = Eb;
+        out.bb = Eb * Eb + gamma * gamma * vC + c22;
+        out.a = alpha * (chi - m * muC);
+        out.ab = alpha * (beta * chi * chi + gamma * chi * muC - m * beta * chi * muC - m * gamma * (muC * muC + vC));
+      };
+      const tmp = { a: 0, b: 0, ab: 0, bb: 0 };
+      if (!(vChi > 0)) {
+        moments(muChi, tmp);
+        return { ...lawNodes, atom: { chi: muChi, weight: comp.weight, ...tmp } };
+      }
+      const sd = Math.sqrt(vChi);
+      const norm = comp.weight / (sd * Math.sqrt(2 * Math.PI));
+      for (let i = 0; i < nodes; i++) {
+        const chi = this.chi[i];
+        const z = (chi - muChi) / sd;
+        const dens = norm * Math.exp(-0.5 * z * z);
+        moments(chi, tmp);
+        lawNodes.w[i] = dens;
+        lawNodes.wa[i] = dens * tmp.a;
+        lawNodes.wb[i] = dens * tmp.b;
+        lawNodes.wab[i] = dens * tmp.ab;
+        lawNodes.wbb[i] = dens * tmp.bb;
+      }
+      // per panel: the K21 and G10 sums of w and of |w|, the complement's moments where the kernel is 0
+      const deadK = new Float64Array(panels);
+      const deadG = new Float64Array(panels);
+      const deadA = new Float64Array(panels);
+      for (let p = 0; p < panels; p++) {
+        for (let k = 0; k < 21; k++) {
+          const v = lawNodes.w[21 * p + k];
+          deadK[p] += SLOT_K[k] * v;
+          deadG[p] += SLOT_G[k] * v;
+          deadA[p] += SLOT_K[k] * Math.abs(v);
+        }
+      }
+      return { ...lawNodes, deadK, deadG, deadA };
+    });
+    if (!this.normalised) this.kernel(NaN);
+  }
+
+  /** Kernel values at every node for normaliser s: e = e^{−ψ}, ψe, ψ²e and 1 − e (separable: 1, φ, φ², 0). */
+  private kernel(s: number): void {
+    const n = this.chi.length;
+    const { weight, e0, e1, e2, comp } = this;
+    if (!this.normalised) {
+      for (let i = 0; i < n; i++) {
+        const psi = weight[i];
+        e0[i] = 1;
+        e1[i] = psi;
+        e2[i] = psi * psi;
+        comp[i] = 0;
+      }
+      return;
+    }
+    const dead = this.dead;
+    for (let p = 0; p < this.panels; p++) {
+      let alive = 0;
+      for (let i = 21 * p; i < 21 * p + 21; i++) {
+        const ell = weight[i] - s;
+        if (ell > 40) {
+          // ψ > 2e17: every moment carries e^{−ψ}, which is exactly 0 in double precision
+          e0[i] = 0;
+          e1[i] = 0;
+          e2[i] = 0;
+          comp[i] = 1;
+          continue;
+        }
+        alive++;
+        const psi = Math.exp(ell);
+        const e = Math.exp(-psi);
+        e0[i] = e;
+        e1[i] = psi * e;
+        e2[i] = psi * psi * e;
+        comp[i] = psi > 0.5 ? 1 - e : -Math.expm1(-psi);
+      }
+      dead[p] = alive === 0 ? 1 : 0;
+    }
+    this.evaluations += n;
+  }
+
+  /**
+   * The seven moments of every law at normaliser s (NaN for separable σ; the
+   * kernel of a separable grid is computed once), added into `into[law]`.
+   * Error per panel and moment: see `panelError`.
+   */
+  moments(s: number, into: Moments[]): void {
+    if (this.normalised) this.kernel(s);
+    else this.evaluations += this.chi.length;
+    for (let l = 0; l < this.laws.length; l++) {
+      const law = this.laws[l];
+      if (law.atom) this.atomMoments(law.atom, s, into[l]);
+      else this.sums(law, into[l]);
+    }
+  }
+
+  /** All seven moments of one law, panel by panel (one pass over the nodes). */
+  private sums(law: LawNodes, out: Moments): void {
+    const { e0, e1, e2, comp } = this;
+    const { w, wa, wb, wab, wbb } = law;
+    const vals = out.values;
+    const errs = out.errors;
+    const dead = this.dead;
+    for (let p = 0; p < this.panels; p++) {
+      if (dead[p]) {
+        const h = this.half[p];
+        vals[COMPLEMENT] += law.deadK![p] * h;
+        errs[COMPLEMENT] += h * panelError(law.deadK![p], law.deadG![p], law.deadA![p]);
+        continue;
+      }
+      const base = 21 * p;
+      let k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0, k5 = 0, k6 = 0; // prettier-ignore
+      let g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0; // prettier-ignore
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0; // prettier-ignore
+      for (let k = 0; k < 21; k++) {
+        const i = base + k;
+        const W = SLOT_K[k];
+        const G = SLOT_G[k];
+        const f0 = w[i] * e0[i];
+        const f1 = w[i] * comp[i];
+        const f2 = w[i] * e1[i];
+        const f3 = wb[i] * e1[i];
+        const f4 = wab[i] * e1[i];
+        const f5 = wa[i] * e0[i];
+        const f6 = wbb[i] * e2[i];
+        k0 += W * f0; g0 += G * f0; a0 += W * Math.abs(f0); // prettier-ignore
+        k1 += W * f1; g1 += G * f1; a1 += W * Math.abs(f1); // prettier-ignore
+        k2 += W * f2; g2 += G * f2; a2 += W * Math.abs(f2); // prettier-ignore
+        k3 += W * f3; g3 += G * f3; a3 += W * Math.abs(f3); // prettier-ignore
+        k4 += W * f4; g4 += G * f4; a4 += W * Math.abs(f4); // prettier-ignore
+        k5 += W * f5; g5 += G * f5; a5 += W * Math.abs(f5); // prettier-ignore
+        k6 += W * f6; g6 += G * f6; a6 += W * Math.abs(f6); // prettier-ignore
+      }
+      const h = this.half[p];
+      vals[MASS] += k0 * h; errs[MASS] += h * panelError(k0, g0, a0); // prettier-ignore
+      vals[COMPLEMENT] += k1 * h; errs[COMPLEMENT] += h * panelError(k1, g1, a1); // prettier-ignore
+      vals[PSI] += k2 * h; errs[PSI] += h * panelError(k2, g2, a2); // prettier-ignore
+      vals[PSI_B] += k3 * h; errs[PSI_B] += h * panelError(k3, g3, a3); // prettier-ignore
+      vals[A_PSI_B] += k4 * h; errs[A_PSI_B] += h * panelError(k4, g4, a4); // prettier-ignore
+      vals[A] += k5 * h; errs[A] += h * panelError(k5, g5, a5); // prettier-ignore
+      vals[PSI2] += k6 * h; errs[PSI2] += h * panelError(k6, g6, a6); // prettier-ignore
+    }
+  }
+
+  private atomMoments(atom: NonNullable<LawNodes['atom']>, s: number, out: Moments): void {
+    const { act, theta } = this.ctx;
+    let psi: number;
+    let e: number;
+    let comp: number;
+    if (!this.normalised) {
+      psi = act.weight(atom.chi, theta);
+      e = 1;
+      comp = 0;
+    } else {
+      const ell = act.logWeight!(atom.chi, theta) - s;
+      psi = ell > 40 ? Infinity : Math.exp(ell);
+      e = ell > 40 ? 0 : Math.exp(-psi);
+      comp = ell > 40 ? 1 : -Math.expm1(-psi);
+    }
+    const w = atom.weight;
+    out.values[MASS] += w * e;
+    out.values[COMPLEMENT] += w * comp;
+    if (e === 0) return;
+    out.values[PSI] += w * psi * e;
+    out.values[PSI_B] += w * psi * e * atom.b;
+    out.values[A_PSI_B] += w * psi * e * atom.ab;
+    out.values[A] += w * e * atom.a;
+    out.values[PSI2] += w * psi * psi * e * atom.bb;
+  }
+}
+
+/**
+ * Error estimate of a K21 panel from its K21 and G10 sums and ∫|f| (all per
+ * unit half-length): QUADPACK's 2·resabs·min(1, (200|K − G|/resabs)^{3/2})
+ * with ∫|f| for its resasc (which is at most about twice as large; the factor
+ * 2 covers that), and the rounding floor 50·eps·∫|f|.
+ */
+function panelError(k: number, g: number, a: number): number {
+  if (a === 0) return 0;
+  const r = (200 * Math.abs(k - g)) / a;
+  return Math.max(2 * a * (r < 1 ? r * Math.sqrt(r) : 1), FLOOR * a);
+}
+
+/**
+ * Panel width (in the kernel's own variable u, where the step e^{−e^u} has unit width) of the fixed
+ * grids: 1.6 for token tolerances ≤ 1e−11 (G10 on such a panel is good to ~1e−12: the kernel is
+ * analytic and bounded for |Im u| < π/2, Bernstein ellipse ρ ≈ 4), growing by 15% per decade of
+ * looser tolerance (2.1 for a search at relative tolerance 1e−7) up to 3.2; the grids' error
+ * estimates, and the refinement the callers do when those exceed their tolerance, keep the result
+ * honest either way.
+ */
+function stepWidth(ctx: TokenContext): number {
+  const decades = Math.max(0, Math.log10(ctx.relTol / 1e-11));
+  return Math.min(3.2, 1.6 * (1 + 0.15 * decades));
+}
+
+/** max |d log φ/dχ| over [lo, hi] on a scan of 200 points (central differences); at least 1e−3. */
+function maxLogWeightSlope(ctx: TokenContext, lo: number, hi: number): number {
+  let best = 1e-3;
+  const n = 200;
+  for (let i = 0; i <= n; i++) {
+    const x = lo + ((hi - lo) * i) / n;
+    const s = logWeightSlope(ctx, x);
+    if (s > best) best = s;
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------
+// Selection tasks: a fixed grid in the key χ* = x ~ N(0, 1), with the w-moments of a token at every node
+
+interface ChiRule {
+  chi: Float64Array;
+  panels: number;
+  /** per x-node: first χ-node of its band, number of χ-nodes, offset into the weight arrays */
+  start: Int32Array;
+  count: Int32Array;
+  offsets: Int32Array;
+  /** per (x-node, band node): K21 and G10 weights times N(χ_j; m x_i, τ²), and d = χ_j − m x_i */
+  gk: Float64Array;
+  gg: Float64Array;
+  dd: Float64Array;
+  /** kernel at the χ-nodes for the current s: e^{−ψ}, ψe^{−ψ}, 1 − e^{−ψ} */
+  e: Float64Array;
+  pe: Float64Array;
+  comp: Float64Array;
+}
+
+/** Components of the w-moments kept per node (the six T1 needs; ψ² is T2's, which needs no selection). */
+export const SEL_COMPONENTS = 6;
+
+/**
+ * ∫_{−1}^{t_j} ℓ_k(t) dt for the Lagrange basis ℓ_k on the 21 K21 abscissae (slot order as in
+ * TokenGrid): cumulative integrals of the degree-20 interpolant at the nodes themselves. Built
+ * in the Legendre basis (V_{jn} = P_n(t_j) is well conditioned at these nodes):
+ * CUM = I·V^{−1}, I_{jn} = ∫_{−1}^{t_j} P_n = (P_{n+1}(t_j) − P_{n−1}(t_j))/(2n + 1) (t_j + 1 for n = 0).
+ */
+const CUM21: Float64Array = (() => {
+  const t = new Float64Array(21);
+  for (let k = 0; k < 10; k++) {
+    t[k] = -XGK21[k];
+    t[11 + k] = XGK21[k];
+  }
+  t[10] = 0;
+  const N = 21;
+  const legendre = (x: number, out: Float64Array) => {
+    out[0] = 1;
+    out[1] = x;
+    for (let n = 1; n < N; n++) out[n + 1] = ((2 * n + 1) * x * out[n] - n * out[n - 1]) / (n + 1);
+  };
+  const P = new Float64Array(N + 1);
+  const V = Array.from({ length: N }, () => new Float64Array(N));
+  const I = Array.from({ length: N }, () => new Float64Array(N));
+  for (let j = 0; j < N; j++) {
+    legendre(t[j], P);
+    for (let n = 0; n < N; n++) {
+      V[j][n] = P[n];
+      I[j][n] = n === 0 ? t[j] + 1 : (P[n + 1] - P[n - 1]) / (2 * n + 1);
+    }
+  }
+  // CUM = I·V^{−1}: solve Vᵀ X = Iᵀ (X = CUMᵀ) by Gaussian elimination with partial pivoting
+  const A = Array.from({ length: N }, (_, r) => Float64Array.from({ length: N }, (_, c) => V[c][r]));
+  const B = Array.from({ length: N }, (_, r) => Float64Array.from({ length: N }, (_, c) => I[c][r]));
+  for (let col = 0; col < N; col++) {
+    let piv = col;
+    for (let r = col + 1; r < N; r++) if (Math.abs(A[r][col]) > Math.abs(A[piv][col])) piv = r;
+    [A[col], A[piv]] = [A[piv], A[col]];
+    [B[col], B[piv]] = [B[piv], B[col]];
+    for (let r = 0; r < N; r++) {
+      if (r === col) continue;
+      const f = A[r][col] / A[col][col];
+      if (f === 0) continue;
+      for (let c = 0; c < N; c++) {
+        A[r][c] -= f * A[col][c];
+        B[r][c] -= f * B[col][c];
+      }
+    }
+  }
+  const cum = new Float64Array(N * N);
+  for (let k = 0; k < N; k++) for (let j = 0; j < N; j++) cum[j * N + k] = B[k][j] / A[k][k];
+  return cum;
+})();
+
+/** @internal the cumulative matrix, row j = node, column k = weight of f(t_k) in ∫_{−1}^{t_j} (for tests) */
+export const _cumulativeMatrix = CUM21;
+
+/**
+ * Tokens of a selection task through their key x = χ* ~ N(0, 1): a fixed
+ * composite G10/K21 grid in x and, at every node, the w-moments of a token
+ * with that key at normaliser s (w ~ N(0, τ²), χ = m x + w, a = αw,
+ * b = m_vk* x + βw; e = e^{−ψ}, ψ = φ(χ)e^{−s}; separable: e = 1, ψ = φ(χ)):
+ *   [E_w e, E_w(1 − e), E_w ψe, E_w ψbe, E_w aψbe, E_w ae]  (MASS … A)
+ * with error bounds. The w-integral is Gauss–Hermite with n and 2n nodes
+ * (error |GH_2n − GH_n|) where the kernel is smooth on the scale of w
+ * (τ·slope ≤ 0.3, GH 16/32); otherwise an integral over χ on one fixed
+ * χ-grid shared by all nodes and all s (see buildChiRule). Separable σ
+ * (moments computed once) refine GH (8/16, then 24/48) until the difference
+ * is below the token tolerance (exact at once for polynomial φ), and use the
+ * χ-grid if it is still above.
+ *
+ * The x-grid: core [−9, 9 + 2|m|] (the Gaussian beyond is below e^−40 of
+ * its peak; e^{mx} growth of a separable φ is covered by the shift) and a
+ * panel on each side out to ±39, where φ(x) underflows; panels at most
+ * min(2.5, 1.6/c, 1.6/(|m|·slope)) wide, so that the selection kernel
+ * e^{−e^{cx − r}} (any r) and the step of the w-moments in x are resolved.
+ */
+export class SelectionGrid {
+  readonly panels: number;
+  readonly x: Float64Array;
+  readonly half: Float64Array;
+  /** φ(x_i) times the node's K21 weight and half-length: ∫ f φ dx ≈ Σ kw_i f(x_i) */
+  readonly kw: Float64Array;
+  /** the same with the G10 weights (0 at the Kronrod-only nodes) */
+  readonly gw: Float64Array;
+  /** w-moments per component j: A[j][i], and their error bounds */
+  readonly A: Float64Array[];
+  readonly Aerr: Float64Array[];
+  readonly normalised: boolean;
+  /** kernel (φ) evaluations so far */
+  evaluations = 0;
+  private readonly ctx: TokenContext;
+  private readonly slope: number;
+  private ghSmall: { nodes: Float64Array; weights: Float64Array } | undefined;
+  private ghLarge: { nodes: Float64Array; weights: Float64Array } | undefined;
+  /** fixed χ-grid and per-node Gaussian weights (normalised σ with τ·slope > 0.3), see buildChiRule */
+  private chiRule: ChiRule | undefined;
+  private readonly acc = new Float64Array(2 * SEL_COMPONENTS);
+
+  /** Number of core panels the grid for slope c would have (for the caller's choice of method). */
+  static panelsFor(ctx: TokenContext, c: number, widthFactor = 1): number {
+    const { coreLo, coreHi, width } = SelectionGrid.layout(ctx, c, widthFactor);
+    return Math.max(1, Math.ceil((coreHi - coreLo) / width));
+  }
+
+  private static layout(ctx: TokenContext, c: number, widthFactor: number): { slope: number; coreLo: number; coreHi: number; width: number } {
+    const { m, tau2 } = ctx.coef;
+    const tau = Math.sqrt(tau2);
+    // the key range the token's χ = m x + w can take, for the slope scan
+    const chiLo = -9 * Math.abs(m) - 9 * tau - 1;
+    const chiHi = (9 + 2 * Math.abs(m)) * Math.abs(m) + 9 * tau + 1;
+    const slope = ctx.act.normalised ? maxLogWeightSlope(ctx, chiLo, chiHi) : 1;
+    let width = 2.5;
+    if (Number.isFinite(c) && c > 0) width = Math.min(width, stepWidth(ctx) / c);
+    if (Math.abs(m) > 0) width = Math.min(width, stepWidth(ctx) / (Math.abs(m) * slope));
+    return { slope, coreLo: -9, coreHi: 9 + 2 * Math.abs(m), width: width * widthFactor };
+  }
+
+  constructor(ctx: TokenContext, c: number, widthFactor = 1) {
+    this.ctx = ctx;
+    const { act } = ctx;
+    const { m, tau2 } = ctx.coef;
+    this.normalised = act.normalised;
+    const tau = Math.sqrt(tau2);
+    const { slope, coreLo, coreHi, width } = SelectionGrid.layout(ctx, c, widthFactor);
+    this.slope = slope;
+    const n = Math.max(1, Math.ceil((coreHi - coreLo) / width));
+    if (n > 20000) throw new NumericalRangeError(`the selection grid would need ${n} panels (c = ${c}, m = ${m})`);
+    const ends = [-GAUSSIAN_CUTOFF_SD];
+    for (let i = 0; i <= n; i++) ends.push(coreLo + ((coreHi - coreLo) * i) / n);
+    ends.push(GAUSSIAN_CUTOFF_SD + 2 * Math.abs(m));
+    this.panels = ends.length - 1;
+    const nodes = 21 * this.panels;
+    this.x = new Float64Array(nodes);
+    this.half = new Float64Array(this.panels);
+    this.kw = new Float64Array(nodes);
+    this.gw = new Float64Array(nodes);
+    for (let p = 0; p < this.panels; p++) {
+      const a = ends[p];
+      const b = ends[p + 1];
+      const cen = 0.5 * a + 0.5 * b;
+      const h = 0.5 * b - 0.5 * a;
+      this.half[p] = h;
+      for (let k = 0; k < 21; k++) {
+        const xk = k < 10 ? cen - h * XGK21[k] : k === 10 ? cen : cen + h * XGK21[k - 11];
+        const i = 21 * p + k;
+        this.x[i] = xk;
+        const dens = 0.3989422804014327 * Math.exp(-0.5 * xk * xk);
+        this.kw[i] = SLOT_K[k] * h * dens;
+        this.gw[i] = SLOT_G[k] * h * dens;
+      }
+    }
+    this.A = Array.from({ length: SEL_COMPONENTS }, () => new Float64Array(nodes));
+    this.Aerr = Array.from({ length: SEL_COMPONENTS }, () => new Float64Array(nodes));
+    // the w-rule
+    if (tau > 0) {
+      const ts = tau * this.slope;
+      if (!this.normalised) {
+        this.ghSmall = gaussHermiteNormal(8);
+        this.ghLarge = gaussHermiteNormal(16);
+      } else if (ts <= 0.3) {
+        // the kernel is smooth on the scale of w: GH 16 is already at ~1e−11 (e^{−e^{a+τz}}, τ ≤ 0.3,
+        // measured against GH 400), so |GH_32 − GH_16| bounds the error of GH_32
+        this.ghSmall = gaussHermiteNormal(16);
+        this.ghLarge = gaussHermiteNormal(32);
+      } else {
+        this.chiRule = this.buildChiRule(tau);
+      }
+    }
+    if (!this.normalised) {
+      // separable: the moments are computed once, so Gauss–Hermite is refined (8/16, 24/48, 64/128) until
+      // |GH_2n − GH_n| ≤ ctx.relTol (1e−11 by default) of the largest |moment| (exact at once for a polynomial φ)
+      let done = false;
+      for (const n1 of [8, 24]) {
+        if (n1 > 8) {
+          this.ghSmall = gaussHermiteNormal(n1);
+          this.ghLarge = gaussHermiteNormal(2 * n1);
+        }
+        this.wMoments(NaN);
+        done = !(tau > 0) || this.relativeError() <= ctx.relTol;
+        if (done) break;
+      }
+      if (!done) {
+        // a wide w (large τ) against a φ that is not a polynomial: Gauss–Hermite converges slowly;
+        // integrate over χ on a fixed grid instead (as for normalised σ)
+        this.chiRule = this.buildChiRule(tau);
+        this.wMoments(NaN);
+      }
+    }
+  }
+
+  /** (max node error)/(max |moment|) over all components (a component that is ≈ 0 everywhere, e.g. E_w[a] = αE[w] = 0, does not count alone). */
+  private relativeError(): number {
+    let big = 0;
+    let err = 0;
+    for (let j = 0; j < SEL_COMPONENTS; j++) {
+      for (let i = 0; i < this.x.length; i++) {
+        big = Math.max(big, Math.abs(this.A[j][i]));
+        err = Math.max(err, this.Aerr[j][i]);
+      }
+    }
+    return big > 0 ? err / big : 0;
+  }
+
+  get nodes(): number {
+    return this.x.length;
+  }
+
+  /** The w-moments at every node for normaliser s (NaN: separable, computed once at construction). */
+  wMoments(s: number): void {
+    if (this.chiRule) {
+      this.chiMoments(this.chiRule, s);
+      return;
+    }
+    const n = this.x.length;
+    const { A, Aerr, acc } = this;
+    const tau = Math.sqrt(this.ctx.coef.tau2);
+    for (let i = 0; i < n; i++) {
+      const x = this.x[i];
+      if (this.kw[i] === 0 && this.gw[i] === 0) {
+        // the density underflows here: nothing this node could add
+        for (let j = 0; j < SEL_COMPONENTS; j++) A[j][i] = Aerr[j][i] = 0;
+        continue;
+      }
+      if (!(tau > 0)) {
+        acc.fill(0);
+        this.point(x, 0, s, 1, acc, 0);
+        for (let j = 0; j < SEL_COMPONENTS; j++) {
+          A[j][i] = acc[j];
+          Aerr[j][i] = 0;
+        }
+        continue;
+      }
+      if (this.ghSmall) {
+        acc.fill(0);
+        const small = this.ghSmall;
+        const large = this.ghLarge!;
+        for (let k = 0; k < small.nodes.length; k++) this.point(x, tau * small.nodes[k], s, small.weights[k], acc, SEL_COMPONENTS);
+        for (let k = 0; k < large.nodes.length; k++) this.point(x, tau * large.nodes[k], s, large.weights[k], acc, 0);
+        for (let j = 0; j < SEL_COMPONENTS; j++) {
+          A[j][i] = acc[j];
+          Aerr[j][i] = Math.abs(acc[j] - acc[SEL_COMPONENTS + j]) + 50 * Number.EPSILON * Math.abs(acc[j]);
+        }
+        continue;
+      }
+    }
+  }
+
+  /**
+   * The w-integral as an integral over χ = m x + w on one fixed composite G10/K21 χ-grid shared by
+   * every node and every s (panels at most min(2.5τ, 1.6/slope) wide, so the kernel's step is
+   * resolved wherever s puts it): the kernel is evaluated once per χ-node and s, and each node's
+   * moments are sums against precomputed Gaussian weights N(χ_j; m x_i, τ²) over χ within ±9τ of
+   * m x_i (the whole panels that cover that band). Used where Gauss–Hermite would converge slowly
+   * (τ·slope > 0.3: at τ·slope = 0.75 GH 32 is still off by 1e−8).
+   */
+  private buildChiRule(tau: number): ChiRule {
+    const { m } = this.ctx.coef;
+    const coreLo = -9;
+    const coreHi = 9 + 2 * Math.abs(m);
+    const chiLo = Math.min(m * coreLo, m * coreHi) - 9 * tau;
+    const chiHi = Math.max(m * coreLo, m * coreHi) + 9 * tau;
+    const width = Math.min(2.5 * tau, stepWidth(this.ctx) / this.slope);
+    const panels = Math.max(1, Math.ceil((chiHi - chiLo) / width));
+    if (panels > 20000) throw new NumericalRangeError(`the χ-grid of the selection moments would need ${panels} panels (τ = ${tau})`);
+    const h = (chiHi - chiLo) / (2 * panels);
+    const chi = new Float64Array(21 * panels);
+    for (let p = 0; p < panels; p++) {
+      const cen = chiLo + (2 * p + 1) * h;
+      for (let k = 0; k < 21; k++) chi[21 * p + k] = k < 10 ? cen - h * XGK21[k] : k === 10 ? cen : cen + h * XGK21[k - 11];
+    }
+    const n = this.x.length;
+    const start = new Int32Array(n);
+    const count = new Int32Array(n);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const x = this.x[i];
+      if (this.kw[i] === 0 || x < coreLo || x > coreHi) continue;
+      const p0 = Math.max(0, Math.floor((m * x - 9 * tau - chiLo) / (2 * h)));
+      const p1 = Math.min(panels - 1, Math.floor((m * x + 9 * tau - chiLo) / (2 * h)));
+      start[i] = 21 * p0;
+      count[i] = 21 * (p1 - p0 + 1);
+      total += count[i];
+    }
+    const offsets = new Int32Array(n);
+    const gk = new Float64Array(total);
+    const gg = new Float64Array(total);
+    const dd = new Float64Array(total);
+    const norm = 1 / (tau * Math.sqrt(2 * Math.PI));
+    let o = 0;
+    for (let i = 0; i < n; i++) {
+      offsets[i] = o;
+      const mx = m * this.x[i];
+      for (let q = 0; q < count[i]; q++) {
+        const j = start[i] + q;
+        const d = chi[j] - mx;
+        const dens = h * norm * Math.exp((-0.5 * d * d) / (tau * tau));
+        const slot = j % 21;
+        gk[o] = SLOT_K[slot] * dens;
+        gg[o] = SLOT_G[slot] * dens;
+        dd[o] = d;
+        o++;
+      }
+    }
+    return { chi, panels, start, count, offsets, gk, gg, dd, e: new Float64Array(chi.length), pe: new Float64Array(chi.length), comp: new Float64Array(chi.length) };
+  }
+
+  private chiMoments(rule: ChiRule, s: number): void {
+    const { act, theta } = this.ctx;
+    const { alpha, beta, mvk, tau2 } = this.ctx.coef;
+    const { chi, e, pe, comp, start, count, offsets, gk, gg, dd } = rule;
+    for (let j = 0; j < chi.length; j++) {
+      if (!this.normalised) {
+        e[j] = 1;
+        pe[j] = act.weight(chi[j], theta);
+        comp[j] = 0;
+        continue;
+      }
+      const ell = act.logWeight!(chi[j], theta) - s;
+      if (ell > 40) {
+        e[j] = 0;
+        pe[j] = 0;
+        comp[j] = 1;
+        continue;
+      }
+      const psi = Math.exp(ell);
+      const ej = Math.exp(-psi);
+      e[j] = ej;
+      pe[j] = psi * ej;
+      comp[j] = psi > 0.5 ? 1 - ej : -Math.expm1(-psi);
+    }
+    this.evaluations += chi.length;
+    const W = this.A;
+    const E = this.Aerr;
+    const aMass = W[MASS], aComp = W[COMPLEMENT], aPsi = W[PSI], aPsiB = W[PSI_B], aAPsiB = W[A_PSI_B], aA = W[A]; // prettier-ignore
+    const eMass = E[MASS], eComp = E[COMPLEMENT], ePsi = E[PSI], ePsiB = E[PSI_B], eAPsiB = E[A_PSI_B], eA = E[A]; // prettier-ignore
+    const tau = Math.sqrt(tau2);
+    for (let i = 0; i < this.x.length; i++) {
+      const cnt = count[i];
+      if (cnt === 0) {
+        // outside the core (|x| ≥ 9, where φ(x) < 1e−18): not integrated; the moments are bounded
+        // by e, 1 − e ≤ 1, ψe ≤ 1/e, E|w| ≤ τ, E w² = τ², and that bound is the error
+        const bx = Math.abs(mvk * this.x[i]);
+        aMass[i] = aComp[i] = aPsi[i] = aPsiB[i] = aAPsiB[i] = aA[i] = 0;
+        eMass[i] = eComp[i] = 1;
+        ePsi[i] = 0.37;
+        ePsiB[i] = 0.37 * (bx + Math.abs(beta) * tau);
+        eAPsiB[i] = 0.37 * Math.abs(alpha) * (bx * tau + Math.abs(beta) * tau2);
+        eA[i] = Math.abs(alpha) * tau;
+        continue;
+      }
+      let k0 = 0, kc = 0, kp = 0, kpd = 0, kpdd = 0, kd = 0; // prettier-ignore
+      let g0 = 0, gc = 0, gp = 0, gpd = 0, gpdd = 0, gd = 0; // prettier-ignore
+      const o = offsets[i];
+      const j0 = start[i];
+      for (let q = 0; q < cnt; q++) {
+        const j = j0 + q;
+        const wk = gk[o + q];
+        const wg = gg[o + q];
+        const d = dd[o + q];
+        const ej = e[j];
+        const pj = pe[j];
+        const cj = comp[j];
+        k0 += wk * ej; kc += wk * cj; kp += wk * pj; kpd += wk * d * pj; kpdd += wk * d * d * pj; kd += wk * d * ej; // prettier-ignore
+        g0 += wg * ej; gc += wg * cj; gp += wg * pj; gpd += wg * d * pj; gpdd += wg * d * d * pj; gd += wg * d * ej; // prettier-ignore
+      }
+      const x = this.x[i];
+      const bx = mvk * x;
+      aMass[i] = k0;
+      aComp[i] = kc;
+      aPsi[i] = kp;
+      aPsiB[i] = bx * kp + beta * kpd;
+      aAPsiB[i] = alpha * (bx * kpd + beta * kpdd);
+      aA[i] = alpha * kd;
+      // |K21 − G10| (the G10 error, conservative for K21), the rounding floor, and the Gaussian beyond ±9τ:
+      // every kernel (e, 1 − e, ψe) is ≤ 1, so the tail is bounded by Gaussian tail moments (mpmath):
+      // E[1{|w|>9τ}] = 2Q(9) = 2.26e−19, E[|w|1{…}] = 2τφ(9) = 2.06e−18τ, E[w²1{…}] = 2τ²(9φ(9) + Q(9)) = 1.873e−17τ²
+      const tail0 = 2.26e-19;
+      const tail1 = 2.06e-18 * tau;
+      const tail2 = 1.873e-17 * tau * tau;
+      const fl = 50 * Number.EPSILON;
+      eMass[i] = Math.abs(k0 - g0) + fl * Math.abs(k0) + tail0;
+      eComp[i] = Math.abs(kc - gc) + fl * Math.abs(kc) + tail0;
+      ePsi[i] = Math.abs(kp - gp) + fl * Math.abs(kp) + tail0;
+      ePsiB[i] = Math.abs(bx) * (Math.abs(kp - gp) + tail0) + Math.abs(beta) * (Math.abs(kpd - gpd) + tail1) + fl * Math.abs(aPsiB[i]);
+      eAPsiB[i] = Math.abs(alpha) * (Math.abs(bx) * (Math.abs(kpd - gpd) + tail1) + Math.abs(beta) * (Math.abs(kpdd - gpdd) + tail2)) + fl * Math.abs(aAPsiB[i]);
+      eA[i] = Math.abs(alpha) * (Math.abs(kd - gd) + tail1) + fl * Math.abs(aA[i]);
+    }
+  }
+
+  /** Add weight·[e, 1 − e, ψe, ψbe, aψbe, ae] at (x, w) into acc[offset …]. */
+  private point(x: number, w: number, s: number, weight: number, acc: Float64Array, offset: number): void {
+    const { act, theta } = this.ctx;
+    const { m, alpha, beta, mvk } = this.ctx.coef;
+    const chi = m * x + w;
+    let psi: number;
+    let e: number;
+    let comp: number;
+    if (!this.normalised) {
+      psi = act.weight(chi, theta);
+      e = 1;
+      comp = 0;
+    } else {
+      const ell = act.logWeight!(chi, theta) - s;
+      if (ell > 40) {
+        acc[offset + COMPLEMENT] += weight;
+        this.evaluations++;
+        return;
+      }
+      psi = Math.exp(ell);
+      e = Math.exp(-psi);
+      comp = psi > 0.5 ? 1 - e : -Math.expm1(-psi);
+    }
+    this.evaluations++;
+    const a = alpha * w;
+    const b = mvk * x + beta * w;
+    const we = weight * e;
+    const wpe = we * psi;
+    acc[offset + MASS] += we;
+    acc[offset + COMPLEMENT] += weight * comp;
+    acc[offset + PSI] += wpe;
+    acc[offset + PSI_B] += wpe * b;
+    acc[offset + A_PSI_B] += wpe * a * b;
+    acc[offset + A] += we * a;
+  }
+
+  /**
+   * Cumulative integrals ∫_{−∞}^{x_i} φ(x) f(x) dx at every node for f given at the nodes
+   * (`values[i]`), written to `out`, with an error bound per node in `errOut`: the
+   * cumulative of the degree-20 interpolant within a panel (exact at the panel's end, where it is
+   * the K21 sum), plus the full panels before; the error of a node is that of the panels up to
+   * and including its own (`panelError` of each).
+   */
+  cumulative(values: Float64Array, out: Float64Array, errOut: Float64Array): void {
+    let before = 0;
+    let errBefore = 0;
+    const f = new Float64Array(21);
+    for (let p = 0; p < this.panels; p++) {
+      const base = 21 * p;
+      const h = this.half[p];
+      let k21 = 0;
+      let g10 = 0;
+      let abs = 0;
+      for (let k = 0; k < 21; k++) {
+        const dens = this.kw[base + k] / (SLOT_K[k] * h);
+        f[k] = dens * values[base + k];
+        k21 += SLOT_K[k] * f[k];
+        g10 += SLOT_G[k] * f[k];
+        abs += SLOT_K[k] * Math.abs(f[k]);
+      }
+      const panelErr = h * panelError(k21, g10, abs);
+      for (let j = 0; j < 21; j++) {
+        let c = 0;
+        for (let k = 0; k < 21; k++) c += CUM21[j * 21 + k] * f[k];
+        out[base + j] = before + h * c;
+        errOut[base + j] = errBefore + panelErr;
+      }
+      before += h * k21;
+      errBefore += panelErr;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Legacy: adaptive selection-token moments (used only where the selection grid would be too fine,
+// i.e. a normalised σ under softmax selection with a very large slope c)
+
 /** ψ and e for a token with key projection χ at normaliser variable s (NaN s = separable). */
 function weightAndTilt(ctx: TokenContext, chi: number, s: number, out: { psi: number; e: number }): void {
   const { act, theta } = ctx;
@@ -61,104 +929,6 @@ function weightAndTilt(ctx: TokenContext, chi: number, s: number, out: { psi: nu
 }
 
 const scratch = { psi: 0, e: 1 };
-
-/**
- * Accumulate the moment integrand at one point: `dens` is the density weight,
- * `g` the selection tilt (1 without selection), `Ea, Eb, Eb2, Eab` the
- * (conditional) moments of a, b, b², ab at this point.
- */
-function accumulate(
-  out: Float64Array,
-  dens: number,
-  psi: number,
-  e: number,
-  g: number,
-  Ea: number,
-  Eb: number,
-  Eb2: number,
-  Eab: number,
-  c22: number,
-  separable: boolean,
-): void {
-  const d = dens * g;
-  if (e === 0) {
-    out[COMPLEMENT] += dens;
-    return;
-  }
-  const de = d * e;
-  out[MASS] += de;
-  // 1 − g e = (1 − g) + g (1 − e): both parts are computed without cancellation by the caller's g and expm1
-  out[COMPLEMENT] += separable ? dens * (1 - g) : dens * (1 - g) + d * -Math.expm1(-psi);
-  out[PSI] += de * psi;
-  out[PSI_B] += de * psi * Eb;
-  out[A_PSI_B] += de * psi * Eab;
-  out[A] += de * Ea;
-  out[PSI2] += de * psi * psi * (Eb2 + c22);
-}
-
-/**
- * Moments of a token whose χ* has law N(μ, sd²) (a product task's spike
- * component, or the bulk N(0,1)), with no selection tilt. Integrates over
- * χ ~ N(mμ, m²sd² + τ²) and uses the exact Gaussian conditional moments of χ*
- * given χ, so it is one-dimensional whatever τ.
- */
-export function gaussianTokenMoments(ctx: TokenContext, comp: GaussianComponent, s: number, into: Moments): void {
-  const { m, tau2, alpha, beta, mvk, c22 } = ctx.coef;
-  const mu = comp.mean;
-  const sd2 = comp.sd * comp.sd;
-  const muChi = m * mu;
-  const vChi = m * m * sd2 + tau2;
-  const gamma = mvk - beta * m;
-  const separable = Number.isNaN(s);
-  const point = (chi: number, out: Float64Array, dens: number) => {
-    // χ* | χ ~ N(μc, vc); b = βχ + γχ*, a = α(χ − mχ*)
-    const muC = vChi > 0 ? mu + ((m * sd2) / vChi) * (chi - muChi) : mu;
-    const vC = vChi > 0 ? (sd2 * tau2) / vChi : sd2;
-    const Eb = beta * chi + gamma * muC;
-    const Eb2 = Eb * Eb + gamma * gamma * vC;
-    const Ea = alpha * (chi - m * muC);
-    const Eab = alpha * (beta * chi * chi + gamma * chi * muC - m * beta * chi * muC - m * gamma * (muC * muC + vC));
-    weightAndTilt(ctx, chi, s, scratch);
-    accumulate(out, dens, scratch.psi, scratch.e, 1, Ea, Eb, Eb2, Eab, c22, separable);
-  };
-  const w = comp.weight;
-  if (!(vChi > 0)) {
-    // χ is the constant mμ: no integral
-    const tmp = new Float64Array(N_MOMENTS);
-    point(muChi, tmp, 1);
-    for (let j = 0; j < N_MOMENTS; j++) into.values[j] += w * tmp[j];
-    ctx.counter.evaluations += 1;
-    return;
-  }
-  const sdChi = Math.sqrt(vChi);
-  const norm = w / (sdChi * Math.sqrt(2 * Math.PI));
-  // separable weights growing like e^{χ} tilt the Gaussian by up to 2vχ (ψ² = e^{2χ})
-  const shift = separable && ctx.act.growth === 'exponential' ? 2 * vChi : 0;
-  const lo = muChi - GAUSSIAN_CUTOFF_SD * sdChi;
-  const hi = muChi + shift + GAUSSIAN_CUTOFF_SD * sdChi;
-  const marks = [muChi, muChi + shift];
-  if (!separable && ctx.act.inverseLogWeight) {
-    const x0 = ctx.act.inverseLogWeight(s, ctx.theta);
-    marks.push(...stepBreakpoints(x0, logWeightSlope(ctx, x0)));
-  }
-  const r = integrateVector(
-    (chi, out) => {
-      out.fill(0);
-      const z = (chi - muChi) / sdChi;
-      point(chi, out, norm * Math.exp(-0.5 * z * z));
-    },
-    N_MOMENTS,
-    lo,
-    hi,
-    { breakpoints: breakpointsInside(marks, lo, hi), relTol: ctx.relTol, absTol: ctx.absTol * w },
-  );
-  ctx.counter.evaluations += r.evaluations;
-  ctx.counter.converged &&= r.converged;
-  for (let j = 0; j < N_MOMENTS; j++) {
-    into.values[j] += r.values[j];
-    into.errors[j] += r.errors[j];
-  }
-}
 
 /** Gauss–Hermite sizes for the w-integral of selection tasks; the difference of the two is the error estimate. */
 const GH_FINE = 32;
@@ -250,14 +1020,3 @@ export function selectionTokenMoments(
 }
 
 
-export function emptyMoments(): Moments {
-  return { values: new Float64Array(N_MOMENTS), errors: new Float64Array(N_MOMENTS) };
-}
-
-
-/** d log φ / dχ at x (central difference), the scale of the tilt's step there. */
-function logWeightSlope(ctx: TokenContext, x: number): number {
-  const h = 1e-4 * Math.max(1, Math.abs(x));
-  const lw = ctx.act.logWeight!;
-  return Math.abs(lw(x + h, ctx.theta) - lw(x - h, ctx.theta)) / (2 * h);
-}

@@ -34,29 +34,46 @@ export interface SamplerConfig {
  * model (and not its reduction) is exercised; `dimension` = 'reduced' draws
  * the four projections directly (they are exactly i.i.d. N(0,1) per token
  * under the base law), which is what the reduction of THEORY.md §3 claims.
+ *
+ * `coordinates` (2, 3 or 4; default 4) says how many of (χ*, z*, e3, e4) the
+ * caller reads: the others are neither drawn (reduced) nor projected (full
+ * model), and stay 0. The Bayes predictor needs 2; an estimator whose k, v do
+ * not reach e3 (e4) needs 2 (3).
  */
 export class SequenceSampler {
   readonly config: SamplerConfig;
   readonly dimension: number | 'reduced';
+  readonly coordinates: number;
   private readonly rng: RandomStream;
   private readonly basis: Float64Array[] | undefined;
-  private readonly token: Float64Array | undefined;
+  private readonly interleaved: Float64Array | undefined;
+  private readonly projections = new Float64Array(4);
   private readonly lengthCdf: Float64Array;
   private readonly sample: SequenceSample;
   private readonly logits: Float64Array;
+  private readonly spike: readonly { weight: number; mean: number; sd: number }[] | undefined;
+  private readonly slope: number;
 
-  constructor(config: SamplerConfig, rng: RandomStream, dimension: number | 'reduced' = 'reduced') {
+  constructor(config: SamplerConfig, rng: RandomStream, dimension: number | 'reduced' = 'reduced', coordinates = 4) {
     this.config = config;
     this.rng = rng;
     this.dimension = dimension;
     requireFinite('delta', config.delta, { min: 0 });
+    this.coordinates = requireFinite('coordinates', coordinates, { min: 2, max: 4, integer: true });
     const Lmax = Math.max(...config.lengths.lengths);
     if (dimension !== 'reduced') {
       requireFinite('D', dimension, { min: 4, integer: true });
       if (Lmax * dimension > 5e7) throw new InvalidInputError(`L·D = ${Lmax * dimension} is too large for full-model sampling (max 5e7)`);
       this.basis = orthonormalDirections(rng, dimension, 4);
-      this.token = new Float64Array(dimension);
+      // the first `coordinates` directions interleaved, for one-pass projections
+      const k = this.coordinates;
+      this.interleaved = new Float64Array(k * dimension);
+      for (let i = 0; i < dimension; i++) for (let j = 0; j < k; j++) this.interleaved[k * i + j] = this.basis[j][i];
     }
+    // the task's laws are fixed for the sampler's life: read them once, not per sequence
+    const task = config.task;
+    this.spike = task.kind === 'product' ? task.spikeLaw(config.nu) : undefined;
+    this.slope = task.kind === 'selection' ? task.selectionSlope(config.nu) : 0;
     const cdf = new Float64Array(config.lengths.probabilities.length);
     let acc = 0;
     config.lengths.probabilities.forEach((p, i) => (cdf[i] = acc += p));
@@ -88,12 +105,13 @@ export class SequenceSampler {
     while (li < this.lengthCdf.length - 1 && u > this.lengthCdf[li]) li++;
     const L = this.config.lengths.lengths[li];
     s.L = L;
-    for (let l = 0; l < L; l++) this.drawToken(l);
+    if (this.basis) for (let l = 0; l < L; l++) this.drawToken(l);
+    else this.drawReduced(L);
     if (task.kind === 'product') {
       const eps = Math.min(L - 1, Math.floor(rng.uniform() * L));
       s.epsilon = eps;
       // replace the spike's key projection by a draw from the spike law; its other coordinates stay N(0,1)
-      const law = task.spikeLaw(nu);
+      const law = this.spike!;
       let k = 0;
       if (law.length > 1) {
         const v = rng.uniform();
@@ -102,7 +120,7 @@ export class SequenceSampler {
       }
       s.chiStar[eps] = law[k].mean + law[k].sd * rng.normal();
     } else {
-      const c = task.selectionSlope(nu);
+      const c = this.slope;
       if (c === Infinity) {
         let best = 0;
         for (let l = 1; l < L; l++) if (s.chiStar[l] > s.chiStar[best]) best = l;
@@ -116,34 +134,27 @@ export class SequenceSampler {
     return s;
   }
 
+  /** The first `coordinates` projections of L tokens, directly: χ* of all tokens, then z*, then e3, e4 (bulk fills, no copies). */
+  private drawReduced(L: number): void {
+    const s = this.sample;
+    const k = this.coordinates;
+    const rng = this.rng;
+    rng.fillNormal(s.chiStar, 0, L);
+    rng.fillNormal(s.zStar, 0, L);
+    if (k > 2) rng.fillNormal(s.e3, 0, L);
+    if (k > 3) rng.fillNormal(s.e4, 0, L);
+  }
+
+  /** One token of the full model: x ~ N(0, I_D) and its projections on the first `coordinates` directions (x is not stored). */
   private drawToken(l: number): void {
     const s = this.sample;
-    const rng = this.rng;
-    if (!this.basis) {
-      s.chiStar[l] = rng.normal();
-      s.zStar[l] = rng.normal();
-      s.e3[l] = rng.normal();
-      s.e4[l] = rng.normal();
-      return;
-    }
-    const x = this.token!;
-    rng.fillNormal(x);
-    const [u1, u2, u3, u4] = this.basis;
-    let p1 = 0;
-    let p2 = 0;
-    let p3 = 0;
-    let p4 = 0;
-    for (let i = 0; i < x.length; i++) {
-      const xi = x[i];
-      p1 += xi * u1[i];
-      p2 += xi * u2[i];
-      p3 += xi * u3[i];
-      p4 += xi * u4[i];
-    }
-    s.chiStar[l] = p1;
-    s.zStar[l] = p2;
-    s.e3[l] = p3;
-    s.e4[l] = p4;
+    const p = this.projections;
+    const k = this.coordinates;
+    this.rng.gaussianProjections(this.interleaved!, this.dimension as number, k, p);
+    s.chiStar[l] = p[0];
+    s.zStar[l] = p[1];
+    s.e3[l] = k > 2 ? p[2] : 0;
+    s.e4[l] = k > 3 ? p[3] : 0;
   }
 }
 

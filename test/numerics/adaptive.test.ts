@@ -286,6 +286,20 @@ describe('integrateVector', () => {
     expect(r.intervals).toBe(30);
   });
 
+  it("should measure the tolerance against ∫|f| with relativeTo 'magnitude' (a cancelling component stops being chased)", () => {
+    // ∫_{−1}^{1} x e^{−(x−1e−9)²·50} dx ≈ 0 by symmetry; relative to |value| its target is ~0 and the rule
+    // bisects to its limit, relative to ∫|f| = 0.02 it is met at once; the value is the same either way
+    const f = (x: number, out: Float64Array) => {
+      out[0] = x * Math.exp(-50 * (x - 1e-9) ** 2);
+    };
+    const byValue = integrateVector(f, 1, -1, 1, { relTol: 1e-12, absTol: 0, maxIntervals: 200 });
+    const byMagnitude = integrateVector(f, 1, -1, 1, { relTol: 1e-12, absTol: 0, relativeTo: 'magnitude' });
+    expect(byMagnitude.converged).toBe(true);
+    expect(byMagnitude.evaluations).toBeLessThan(byValue.evaluations);
+    expect(Math.abs(byMagnitude.values[0] - byValue.values[0])).toBeLessThanOrEqual(byMagnitude.errors[0] + byValue.errors[0]);
+    expect(() => integrateVector(f, 1, 0, 1, { relativeTo: 'other' as 'value' })).toThrow(InvalidInputError);
+  });
+
   it('zeroes `out` before each call', () => {
     const r = integrateVector(
       (x, out) => {

@@ -260,11 +260,15 @@ describe('uniform', () => {
     expect(script([0, 63, 0, 1 << 6]).uniform()).toBe(2 ** -53); // the low 6 bits are dropped: k = 0 → redraw
     expect(Number.isFinite(script([-1, -1]).gumbel())).toBe(true);
     expect(Number.isFinite(script([0, 1 << 6]).gumbel())).toBe(true);
-    // polar normals: the smallest coordinates (words 0 and −1 give ±2^−32) still give s > 0 and a finite pair
-    for (const words of [[0, 0], [-1, -1], [0, -1]]) {
+    // ziggurat normals: the extreme words 0 and −1 take the fast path (|z| tiny); −2^31 falls in the base
+    // layer's tail, which with the extreme uniforms 1 − 2^−53 (E1 ≈ 1e−16) and 2^−53 (E2 = 36.7) returns −r − E1/r
+    for (const words of [[0], [-1]]) {
       const z = script(words).normal();
-      expect(Number.isFinite(z) && Math.abs(z) < 9.2).toBe(true);
+      expect(Number.isFinite(z) && Math.abs(z) < 3.5).toBe(true);
     }
+    const tail = script([-(2 ** 31), -1, -1, 0, 1 << 6]).normal();
+    expect(tail).toBeLessThanOrEqual(-3.442619855899);
+    expect(tail).toBeGreaterThan(-3.4427);
   });
 
   it('should be uniform (KS test of 10^5 draws at level 1e-4)', () => {
@@ -315,8 +319,8 @@ describe('normal', () => {
     });
   });
 
-  it('should make the two variates of a Box–Muller pair independent (correlation of values and of squares)', () => {
-    // shared radius would show in corr(x², y²); two z-tests at α/2 each
+  it('should make consecutive draws independent (correlation of values and of squares)', () => {
+    // a shared layer or radius would show in corr(x², y²); two z-tests at α/2 each
     twoOfThree(6, (seed) => {
       const pairs = 100_000;
       const x = new Float64Array(2 * pairs);
@@ -334,6 +338,50 @@ describe('normal', () => {
         ALPHA / 2,
       );
       return { reject: lin.reject || sq.reject, detail: `values ${lin.detail}; squares ${sq.detail}` };
+    });
+  });
+});
+
+describe('gaussianProjections', () => {
+  it('should equal fillNormal followed by k dot products, and leave the stream where fillNormal would', () => {
+    for (const k of [1, 2, 3, 4]) {
+      const D = 37;
+      const basis = new Float64Array(k * D);
+      const dirs = new RandomStream(SEED + k);
+      dirs.fillNormal(basis);
+      const a = new RandomStream(SEED);
+      const b = new RandomStream(SEED);
+      const out = new Float64Array(4);
+      a.gaussianProjections(basis, D, k, out);
+      const z = new Float64Array(D);
+      b.fillNormal(z);
+      for (let j = 0; j < k; j++) {
+        let dot = 0;
+        for (let i = 0; i < D; i++) dot += z[i] * basis[k * i + j];
+        // same terms summed in the same order: identical
+        expect(out[j]).toBe(dot);
+      }
+      expect(a.normal()).toBe(b.normal());
+    }
+  });
+
+  it('should reject inconsistent sizes', () => {
+    const rng = new RandomStream(SEED);
+    expect(() => rng.gaussianProjections(new Float64Array(5), 3, 2, new Float64Array(2))).toThrow(InvalidInputError);
+    expect(() => rng.gaussianProjections(new Float64Array(10), 2, 5, new Float64Array(5))).toThrow(InvalidInputError);
+  });
+});
+
+describe('normal tails', () => {
+  it('should follow N(0, 1) beyond |z| = 3 (KS test of the conditional law of the tail draws at level 1e-4)', () => {
+    // the ziggurat's base layer and outer wedges: of 4·10^6 draws about 10 800 have |z| > 3;
+    // given |z| > 3, |z| has CDF 1 − Q(|z|)/Q(3)
+    twoOfThree(12, (seed) => {
+      const x = new Float64Array(4_000_000);
+      new RandomStream(seed).fillNormal(x);
+      const tail = Float64Array.from(x.filter((v) => Math.abs(v) > 3).map(Math.abs));
+      const q3 = 0.5 * erfc(3 / Math.SQRT2);
+      return ksTrial(tail, (t) => 1 - (0.5 * erfc(t / Math.SQRT2)) / q3, ALPHA);
     });
   });
 });

@@ -96,6 +96,26 @@ describe('bayesRisk', () => {
     expect(Math.abs(a.value - b.value)).toBeLessThanOrEqual(a.error + b.error);
   });
 
+  it.each([
+    [2, 3],
+    [5, 1],
+    [1000, 8],
+  ])('should agree between the linear-λ path (E[1 − p_ε]) and the generic pairwise form, L = %i, ν = %s', (L, nu) => {
+    // a spike law given as two identical N(√ν, 1) halves is spiked-SLR, but is not recognised as one
+    // component, so it takes the generic path (pairwise form, adaptive quadrature in χ*)
+    const halves = productTask({
+      id: 'halves',
+      spikeLaw: (v) => [
+        { weight: 0.5, mean: Math.sqrt(v), sd: 1 },
+        { weight: 0.5, mean: Math.sqrt(v), sd: 1 },
+      ],
+    });
+    const generic = bayesRisk(halves, nu, fixedLength(L));
+    const fast = bayesRisk(spikedTask, nu, fixedLength(L));
+    expect(generic.method).not.toBe(fast.method);
+    expect(Math.abs(generic.value - fast.value)).toBeLessThanOrEqual(generic.error + fast.error);
+  });
+
   it('should reject bad input with typed errors', () => {
     expect(() => bayesRisk(spikedTask, -1, fixedLength(2))).toThrow(InvalidInputError);
     expect(() => bayesRisk(spikedTask, Infinity, fixedLength(2))).toThrow(/only defined for max-SLR/);

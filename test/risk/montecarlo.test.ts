@@ -13,8 +13,8 @@ reportSeed('montecarlo.test.ts');
 /**
  * Agreement of the exchangeable-token quadrature with Monte Carlo from the
  * full model (tokens in R^200, random orthogonal k*, v*): a two-sided z-test
- * at confidence 0.9999 per point (z = 3.89). With the 22 points below the
- * family-wise false-failure probability is ≤ 22·1e−4 ≈ 0.2%; seeds are fixed,
+ * at confidence 0.9999 per point (z = 3.89). With the 23 points below the
+ * family-wise false-failure probability is ≤ 23·1e−4 ≈ 0.2%; seeds are fixed,
  * so a run is reproducible (SLR_SEED changes them).
  */
 const CONFIDENCE = 0.9999;
@@ -28,7 +28,9 @@ for (const act of ['softmax', 'linear', 'erf', 'softplus']) {
     [offManifold, 0, [3]],
     [onManifold, 0.5, [2]],
   ] as const) {
-    grid.push({ task: 'spiked', act, nu: 2, L: [...L], delta, overlaps, dimension: 200, samples: 20_000 });
+    // 30 000 sequences: at 20 000 the half-width of the linear points is 5.0–5.3% of the risk (its loss
+    // is heavy-tailed), right at the 5% power check below, which then passes or fails with the seed
+    grid.push({ task: 'spiked', act, nu: 2, L: [...L], delta, overlaps, dimension: 200, samples: 30_000 });
   }
 }
 for (const act of ['linear', 'erf']) {
@@ -40,6 +42,8 @@ grid.push({ task: 'spiked', act: 'linear', nu: 1, L: [1, 2, 3], delta: 0.1, over
 grid.push({ task: 'spiked', act: 'softmax', nu: 3, L: [4], delta: 0, overlaps: onManifold, dimension: 'reduced', samples: 100_000 });
 grid.push({ task: 'max', act: 'linear', nu: 2, L: [50], delta: 0, overlaps: offManifold, dimension: 'reduced', samples: 20_000 });
 grid.push({ task: 'spiked', act: 'erf', nu: 0.5, L: [2], delta: 1, overlaps: offManifold, dimension: 'reduced', samples: 100_000 });
+// a normalised σ under softmax selection (finite ν), off the manifold: the r- and s-integrals together
+grid.push({ task: 'max', act: 'softplus', nu: 1.5, L: [3], delta: 0, overlaps: offManifold, dimension: 'reduced', samples: 100_000 });
 
 describe('quadrature against full-model Monte Carlo', () => {
   it.each(grid.map((p, i) => [i, p] as const))('should agree within the stated intervals (point %i)', (i, p) => {
@@ -54,6 +58,8 @@ describe('quadrature against full-model Monte Carlo', () => {
       console.error({ point: p, quadrature: q.value, quadError: q.error, monteCarlo: mc.value, mcHalfWidth: mc.error, diff });
     }
     expect(diff).toBeLessThanOrEqual(q.error + mc.error);
+    // …and the check has teeth on the quadrature side too: its error is far inside the MC interval
+    expect(q.error).toBeLessThan(1e-6);
     // a real test: the interval is tight enough to tell a 5% error apart
     expect(mc.error).toBeLessThan(0.05 * Math.max(q.value, 0.2));
   });

@@ -41,6 +41,21 @@ describe('populationRisk', () => {
     }
   });
 
+  it('should match the expected maximum for linear attention on max-SLR at ν = ∞ (argmax): T1 = m_vv*(1 + m E[max χ*])', () => {
+    // on the manifold a = 0, c12 = m_vv*, so T1 = m_vv* E[σ_ε] = m_vv*(1 + m_kk* E[χ*_ε]) and χ*_ε is the
+    // largest of L standard normals: E[max] = 1/√π (L = 2), 3/(2√π) (L = 3) (closed forms)
+    for (const [L, emax] of [
+      [2, 1 / Math.sqrt(Math.PI)],
+      [3, 3 / (2 * Math.sqrt(Math.PI))],
+    ]) {
+      const m = 0.9;
+      const mvv = 0.6;
+      const t = riskTerms({ task: maxTask, nu: Infinity, lengths: fixedLength(L), act: linear, overlaps: manifoldOverlaps({ mkk: m, mvv, qkk: m * m + 0.4, qvv: 1 }) });
+      const expected = mvv * (1 + m * emax);
+      expect(Math.abs(t.T1.value - expected)).toBeLessThanOrEqual(t.T1.error + 8 * Number.EPSILON);
+    }
+  });
+
   it('should reject inadmissible overlaps', () => {
     expect(() => populationRisk({ task: spikedTask, nu: 1, lengths: fixedLength(2), act: softmax, overlaps: manifoldOverlaps({ mkk: 2, mvv: 1, qkk: 3, qvv: 1 }) })).toThrow(
       InadmissibleOverlapsError,

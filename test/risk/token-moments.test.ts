@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { getActivation } from '../../src/estimator/activations.ts';
+import { manifoldOverlaps, tokenCoefficients } from '../../src/risk/overlaps.ts';
+import { MASS, PSI, PSI2, PSI_B, SelectionGrid, TokenGrid, _cumulativeMatrix, emptyMoments, type TokenContext } from '../../src/risk/token-moments.ts';
+
+const EPS = Number.EPSILON;
+
+function context(act: string, o = manifoldOverlaps({ mkk: 0.8, mvv: 0.7, qkk: 1.2, qvv: 1.1 })): TokenContext {
+  return { act: getActivation(act), theta: getActivation(act).parameters.map(() => 0), coef: tokenCoefficients(o), relTol: 1e-11, absTol: 1e-15, counter: { evaluations: 0, converged: true } };
+}
+
+describe('the cumulative matrix of the K21 nodes', () => {
+  it('should integrate t^k exactly from −1 to every node, k = 0 … 20 (interpolation of degree 20)', () => {
+    // closed form: ∫_{−1}^{t} s^k ds = (t^{k+1} − (−1)^{k+1})/(k + 1); nodes in slot order (c − h·x_k, c, c + h·x_k)
+    const nodes = [0.995657163025808, 0.973906528517172, 0.930157491355708, 0.865063366688985, 0.780817726586417, 0.679409568299024, 0.562757134668605, 0.433395394129247, 0.294392862701460, 0.148874338981631];
+    const t = [...nodes.map((x) => -x), 0, ...nodes];
+    let worst = 0;
+    for (let k = 0; k <= 20; k++) {
+      for (let j = 0; j < 21; j++) {
+        let got = 0;
+        for (let q = 0; q < 21; q++) got += _cumulativeMatrix[j * 21 + q] * t[q] ** k;
+        const exact = (t[j] ** (k + 1) - (-1) ** (k + 1)) / (k + 1);
+        worst = Math.max(worst, Math.abs(got - exact));
+      }
+    }
+    // rounding of a 21-term sum with weights of size ≤ 1 and a matrix built by elimination: ≤ 1e−13 (measured 1e−14)
+    expect(worst).toBeLessThan(1e-13);
+  });
+});
+
+describe('TokenGrid', () => {
+  it('should give the closed-form moments of linear attention for N(0,1) and N(μ,1) tokens (manifold: b = 0, a = 0)', () => {
+    // φ = 1 + χ, χ ~ N(mμ, m² + τ²): E φ = 1 + mμ, E φ² = (1 + mμ)² + m² + τ²; on the manifold E[b|χ] = 0 and
+    // E[b²|χ] + c22 = c22 = q_vv − β²τ² = q_vv (β = 0)
+    const ctx = context('linear');
+    const { m, tau2, c22 } = ctx.coef;
+    for (const mu of [0, 1.7]) {
+      const grid = new TokenGrid(ctx, [{ weight: 1, mean: mu, sd: 1 }]);
+      const M = emptyMoments();
+      grid.moments(NaN, [M]);
+      const ePsi = 1 + m * mu;
+      const ePsi2 = (ePsi * ePsi + m * m + tau2) * c22;
+      expect(Math.abs(M.values[PSI] - ePsi)).toBeLessThanOrEqual(M.errors[PSI] + 8 * EPS);
+      expect(Math.abs(M.values[PSI2] - ePsi2)).toBeLessThanOrEqual(M.errors[PSI2] + 8 * EPS * ePsi2);
+      expect(Math.abs(M.values[PSI_B])).toBeLessThanOrEqual(M.errors[PSI_B] + 8 * EPS);
+      expect(Math.abs(M.values[MASS] - 1)).toBeLessThanOrEqual(M.errors[MASS] + 8 * EPS);
+    }
+  });
+
+  it('should keep the relative accuracy of a tiny complement E[1 − e^{−ψ}] (softmax at s = 40, closed form by expansion)', () => {
+    // at s = 40, ψ = e^{χ − 40} ≤ e^{−20} over the Gaussian's mass: E[1 − e^{−ψ}] = E[ψ] − E[ψ²]/2 + … with
+    // E[ψ] = e^{−40 + v/2} (v = m² + τ² = 1.2), E[ψ²] = e^{−80 + 2v}
+    const ctx = context('softmax');
+    const grid = new TokenGrid(ctx, [{ weight: 1, mean: 0, sd: 1 }]);
+    const M = emptyMoments();
+    grid.moments(40, [M]);
+    const v = 1.2;
+    const expected = Math.exp(-40 + v / 2) - Math.exp(-80 + 2 * v) / 2;
+    expect(Math.abs(M.values[1] - expected) / expected).toBeLessThan(1e-12);
+  });
+});
+
+describe('SelectionGrid', () => {
+  it('should give the exact w-moments of linear attention at every node (Gauss–Hermite is exact for polynomials)', () => {
+    // E_w[1 + m x + w] = 1 + m x; E_w[(1 + m x + w) b] with b = β w (m_vk* = 0) = β τ²
+    const ctx = context('linear', { mkk: 0.8, mkv: 0.3, mvk: 0, mvv: 0.7, qkk: 1.2, qvv: 1.1, qkv: 0.25 });
+    const { m, beta, tau2 } = ctx.coef;
+    const grid = new SelectionGrid(ctx, Infinity);
+    let worst = 0;
+    for (let i = 0; i < grid.nodes; i++) {
+      if (grid.kw[i] === 0) continue;
+      const x = grid.x[i];
+      worst = Math.max(worst, Math.abs(grid.A[PSI][i] - (1 + m * x)) / (1 + Math.abs(m * x)), Math.abs(grid.A[PSI_B][i] - beta * tau2));
+    }
+    expect(worst).toBeLessThan(1e-13);
+  });
+});
