@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SlrError } from '../errors.ts';
+import { ermCommand } from './erm-command.ts';
 import { riskCommand } from './risk-command.ts';
 
 export const EXIT_OK = 0;
@@ -23,6 +24,7 @@ export async function main(
     .configureOutput({ writeOut: io.out, writeErr: () => {} })
     .showHelpAfterError(false);
   program.addCommand(riskCommand(io.out).exitOverride().configureOutput({ writeOut: io.out, writeErr: () => {} }));
+  program.addCommand(ermCommand(io.out).exitOverride().configureOutput({ writeOut: io.out, writeErr: () => {} }));
   try {
     await program.parseAsync(argv);
     return EXIT_OK;
