@@ -76,7 +76,7 @@ export class Dataset {
   /** total number of tokens Σ_n L_n */
   readonly tokens: number;
 
-  private constructor(D: number, N: number, lengths: Uint32Array) {
+  private constructor(D: number, N: number, lengths: Uint32Array, chunkNumbers: number) {
     this.D = D;
     this.N = N;
     this.y = new Float64Array(N);
@@ -85,7 +85,7 @@ export class Dataset {
     let maxLength = 0;
     for (let n = 0; n < N; n++) maxLength = Math.max(maxLength, lengths[n]);
     this.maxLength = maxLength;
-    const tokensPerChunk = Math.max(maxLength, Math.floor(CHUNK_NUMBERS / D));
+    const tokensPerChunk = Math.max(maxLength, Math.floor(chunkNumbers / D));
     const chunkSizes: number[] = [];
     const firsts: number[] = [0];
     let inChunk = 0;
@@ -107,14 +107,18 @@ export class Dataset {
     this.chunks = chunkSizes.map((t) => new Float32Array(t * D));
   }
 
-  /** Allocate room for N sequences with the given lengths (tokens zero, labels zero). */
-  static allocate(D: number, lengths: ArrayLike<number>): Dataset {
+  /**
+   * Allocate room for N sequences with the given lengths (tokens zero, labels
+   * zero), in chunks of at most `chunkNumbers` numbers (or one sequence).
+   */
+  static allocate(D: number, lengths: ArrayLike<number>, chunkNumbers = CHUNK_NUMBERS): Dataset {
     requireFinite('D', D, { min: 2, max: MAX_DIMENSION, integer: true });
     const N = lengths.length;
     if (N < 1) throw new InvalidInputError('a data set needs at least one sequence');
     const ls = new Uint32Array(N);
     for (let n = 0; n < N; n++) ls[n] = requireFinite('sequence length', lengths[n], { min: 1, integer: true });
-    return new Dataset(D, N, ls);
+    requireFinite('chunk size', chunkNumbers, { min: 1, integer: true });
+    return new Dataset(D, N, ls, chunkNumbers);
   }
 
   /** Token ℓ of sequence n as a view (for tests and diagnostics; the kernels index chunks directly). */
@@ -147,7 +151,8 @@ export interface DrawnProjections {
  * Draw N sequences of the full model (see the module comment). `sampler`
  * feeds the task model (lengths, ε, χ*, z*, noise), `tokens` the Gaussian
  * complement; both are consumed in a fixed order, so equal streams give equal
- * data. With `keepProjections` the drawn ε, χ*, z* are returned as well.
+ * data (whatever the chunk size). With `keepProjections` the drawn ε, χ*, z*
+ * are returned as well.
  */
 export function drawDataset(
   law: DataLaw,
@@ -155,8 +160,9 @@ export function drawDataset(
   N: number,
   sampler: RandomStream,
   tokens: RandomStream,
-  keepProjections = false,
+  options: { keepProjections?: boolean; chunkNumbers?: number } = {},
 ): { data: Dataset; projections?: DrawnProjections } {
+  const keepProjections = options.keepProjections ?? false;
   validateNu(law.task, law.nu);
   requireFinite('N', N, { min: 1, integer: true });
   const seq = new SequenceSampler({ task: law.task, nu: law.nu, lengths: law.lengths, delta: law.delta }, sampler, 'reduced');
@@ -166,7 +172,7 @@ export function drawDataset(
     const s = seq.next();
     drawn.push({ L: s.L, eps: s.epsilon, y: s.y, chi: s.chiStar.slice(0, s.L), z: s.zStar.slice(0, s.L) });
   }
-  const data = Dataset.allocate(teacher.D, drawn.map((d) => d.L));
+  const data = Dataset.allocate(teacher.D, drawn.map((d) => d.L), options.chunkNumbers);
   fillTokens(data, teacher, tokens, drawn);
   const projections = keepProjections
     ? { epsilon: Int32Array.from(drawn.map((d) => d.eps)), chiStar: drawn.map((d) => d.chi), zStar: drawn.map((d) => d.z) }
