@@ -47,6 +47,7 @@ interface ErmCliOptions {
   reference: boolean;
   family: string;
   progress: boolean;
+  quadrature: boolean;
 }
 
 export function ermCommand(write: (s: string) => void): Command {
@@ -78,6 +79,7 @@ export function ermCommand(write: (s: string) => void): Command {
     .option('--workers <n>', 'worker threads (default: available cores; 0 = run in this thread)')
     .option('--csv <file>', 'keep one row per completed point in this CSV; a rerun skips the points already there')
     .option('--json', 'print one JSON object')
+    .option('--no-quadrature', 'skip the test risk by quadrature at the learned overlaps (report the fresh-sample risk only; for settings where the quadrature is slow)')
     .option('--no-reference', 'skip the population references (E_Bayes and the class risks E_σ)')
     .addOption(new Option('--family <family>', 'overlaps of the class-risk reference').choices(['manifold', 'full']).default('manifold'))
     .option('--no-progress', 'no progress bar (it is drawn on stderr, only when stderr is a terminal)')
@@ -145,6 +147,7 @@ export function ermOptionsFromCli(o: ErmCliOptions): ErmSweepOptions {
     gTol: nonNegative('gtol', o.gtol),
     maxIterations: parseInteger('max-iterations', o.maxIterations, 1),
     workers: o.workers === undefined ? undefined : parseInteger('workers', o.workers, 0),
+    quadrature: o.quadrature,
   };
   sweepSpecs(options); // every remaining check (unknown activation, D, N ≥ 1, …) before any work
   return options;
@@ -176,7 +179,8 @@ export async function runErm(o: ErmCliOptions): Promise<ErmReport> {
     bar?.stop();
     const acts = parsed.acts;
     const summary = summariseErm(points, parsed.confidence);
-    const differences = acts.slice(1).flatMap((b) => pairedDifferences(points, acts[0], b, parsed.confidence));
+    const field = parsed.quadrature === false ? 'testRiskEmpirical' : 'testRisk';
+    const differences = acts.slice(1).flatMap((b) => pairedDifferences(points, acts[0], b, parsed.confidence, field));
     const references = o.reference
       ? ermReferences({ task: parsed.task, nu: parsed.nu, lengths: parsed.lengths, delta: parsed.delta, acts, family: o.family as Family })
       : undefined;
@@ -187,6 +191,7 @@ export async function runErm(o: ErmCliOptions): Promise<ErmReport> {
 }
 
 function pm(m: SeedMean): string {
+  if (Number.isNaN(m.mean)) return 'n/a';
   if (!Number.isFinite(m.halfWidth)) return `${Number.isFinite(m.mean) ? m.mean.toPrecision(4) : String(m.mean)} ± n/a`;
   return `${formatWithError(m.mean, m.halfWidth)} ± ${m.halfWidth.toPrecision(2)}`;
 }
@@ -247,7 +252,7 @@ export function ermTable(r: ErmReport): string {
     const hi = d.difference.mean + d.difference.halfWidth;
     const lo = d.difference.mean - d.difference.halfWidth;
     const verdict = hi < 0 ? `${d.a} below ${d.b}` : lo > 0 ? `${d.a} above ${d.b}` : 'not resolved';
-    lines.push(`paired difference ${d.a} − ${d.b} at α=${num(d.alpha)}: ${pm(d.difference)} (${verdict})`);
+    lines.push(`paired difference ${d.a} − ${d.b} at α=${num(d.alpha)} (${d.field === 'testRisk' ? 'test risk' : 'fresh samples'}): ${pm(d.difference)} (${verdict})`);
   }
   const failed = r.points.filter((p) => !p.converged || !Number.isFinite(p.testRisk));
   for (const p of failed) lines.push(`NOTE ${p.act} α=${p.alpha} seed ${p.seed}: ${p.message}${p.converged ? '' : ' (fit not converged: treat as an estimate)'}`);
@@ -290,6 +295,7 @@ export function ermJson(r: ErmReport): Record<string, unknown> {
       confidence: o.confidence,
       gTol: o.gTol,
       maxIterations: o.maxIterations,
+      quadrature: o.quadrature ?? true,
     },
     references: r.references ? { bayes: riskJson(r.references.bayes), classes: r.references.classes.map((c) => riskJson(c)) } : null,
     summary: r.summary,

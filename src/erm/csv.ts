@@ -15,7 +15,7 @@ import type { ErmPoint } from './point.ts';
 
 export const CSV_COLUMNS = [
   'task', 'nu', 'L', 'delta', 'act', 'D', 'N', 'alpha', 'seed', 'init', 'lambdaK', 'lambdaV', 'lambdaGrid',
-  'validationSamples', 'testSamples', 'confidence', 'gTol', 'maxIterations',
+  'validationSamples', 'testSamples', 'confidence', 'gTol', 'maxIterations', 'quadrature',
   'lambdaKUsed', 'lambdaVUsed', 'validationLoss', 'trainLoss', 'objective', 'testRisk', 'testRiskError',
   'testRiskEmpirical', 'testRiskEmpiricalError', 'mkk', 'mkv', 'mvk', 'mvv', 'qkk', 'qvv', 'qkv', 'theta',
   'iterations', 'evaluations', 'fits', 'converged', 'message', 'gradient', 'seconds',
@@ -110,8 +110,8 @@ export function parseErmCsv(text: string, name = 'CSV'): ErmPoint[] {
       const t = fields[j];
       if (STRING_COLUMNS.has(c)) rec[c] = t;
       else if (c === 'theta') rec[c] = t === '' ? [] : t.split(';').map((s) => parseNumberCell(s, c, r + 1));
-      else if (c === 'converged') {
-        if (t !== 'true' && t !== 'false') throw new InvalidInputError(`${name} line ${r + 1}: converged must be true or false, got ${JSON.stringify(t)}`);
+      else if (c === 'converged' || c === 'quadrature') {
+        if (t !== 'true' && t !== 'false') throw new InvalidInputError(`${name} line ${r + 1}: ${c} must be true or false, got ${JSON.stringify(t)}`);
         rec[c] = t === 'true';
       } else rec[c] = parseNumberCell(t, c, r + 1);
     });

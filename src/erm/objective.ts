@@ -148,6 +148,10 @@ export class ErmObjective {
       grad.fill(0, 0, 2 * D);
       gth.fill(0);
     }
+    const wk = w.subarray(0, D);
+    const wv = w.subarray(D, 2 * D);
+    const gk = grad?.subarray(0, D);
+    const gv = grad?.subarray(D, 2 * D);
     let total = 0;
     for (let c = 0; c < data.chunks.length; c++) {
       const X = data.chunks[c];
@@ -155,19 +159,8 @@ export class ErmObjective {
       for (let n = data.firstOfChunk[c]; n < last; n++) {
         const L = data.length[n];
         const base = data.start[n] * D;
-        // pass 1: projections χ_ℓ = x_ℓ·w_k, z_ℓ = x_ℓ·w_v
-        for (let l = 0; l < L; l++) {
-          const o = base + l * D;
-          let a = 0;
-          let b = 0;
-          for (let i = 0; i < D; i++) {
-            const x = X[o + i];
-            a += x * w[i];
-            b += x * w[D + i];
-          }
-          chi[l] = a;
-          z[l] = b;
-        }
+        // pass 1: projections χ_ℓ = x_ℓ·w_k, z_ℓ = x_ℓ·w_v, up to four tokens per sweep over i
+        for (let l = 0; l < L; l += 4) project(X, base + l * D, D, Math.min(4, L - l), wk, wv, chi, z, l);
         // σ and f
         let f = 0;
         if (normalised) {
@@ -209,20 +202,167 @@ export class ErmObjective {
             for (let j = 0; j < nTheta; j++) gth[j] += coef * weight * dth[j];
           }
         }
-        // pass 2 (the sequence is in cache): ∂/∂w_k += Σ_ℓ ck_ℓ x_ℓ, ∂/∂w_v += Σ_ℓ cv_ℓ x_ℓ
-        for (let l = 0; l < L; l++) {
-          const o = base + l * D;
-          const a = ck[l];
-          const b = cv[l];
-          for (let i = 0; i < D; i++) {
-            const x = X[o + i];
-            grad[i] += a * x;
-            grad[D + i] += b * x;
-          }
-        }
+        // pass 2 (the sequence is in cache): ∂/∂w_k += Σ_ℓ ck_ℓ x_ℓ, ∂/∂w_v += Σ_ℓ cv_ℓ x_ℓ, four tokens per sweep
+        for (let l = 0; l < L; l += 4) accumulate(X, base + l * D, D, Math.min(4, L - l), gk!, gv!, ck, cv, l);
       }
     }
     return total;
+  }
+}
+
+/*
+ * The two streaming kernels, for g = 1…4 tokens at once (one sweep over the
+ * coordinates serves g tokens: w_k[i], w_v[i] and the gradient entries are
+ * loaded once per g tokens instead of once per token — about 1.7× faster
+ * than token by token at L = 3; see bench/erm.ts). Each g has its own loop so
+ * that every loop stays monomorphic and free of inner branches.
+ */
+
+/** χ[l + j] = x_{l+j}·w_k, z[l + j] = x_{l+j}·w_v for j < g, token l + j starting at X[o + j·D]. */
+function project(X: Float32Array, o: number, D: number, g: number, wk: Float64Array, wv: Float64Array, chi: Float64Array, z: Float64Array, l: number): void {
+  const o1 = o + D;
+  const o2 = o1 + D;
+  const o3 = o2 + D;
+  if (g === 1) {
+    let a0 = 0;
+    let b0 = 0;
+    for (let i = 0; i < D; i++) {
+      const x0 = X[o + i];
+      a0 += x0 * wk[i];
+      b0 += x0 * wv[i];
+    }
+    chi[l] = a0;
+    z[l] = b0;
+  } else if (g === 2) {
+    let a0 = 0;
+    let b0 = 0;
+    let a1 = 0;
+    let b1 = 0;
+    for (let i = 0; i < D; i++) {
+      const k = wk[i];
+      const v = wv[i];
+      const x0 = X[o + i];
+      const x1 = X[o1 + i];
+      a0 += x0 * k;
+      b0 += x0 * v;
+      a1 += x1 * k;
+      b1 += x1 * v;
+    }
+    chi[l] = a0;
+    z[l] = b0;
+    chi[l + 1] = a1;
+    z[l + 1] = b1;
+  } else if (g === 3) {
+    let a0 = 0;
+    let b0 = 0;
+    let a1 = 0;
+    let b1 = 0;
+    let a2 = 0;
+    let b2 = 0;
+    for (let i = 0; i < D; i++) {
+      const k = wk[i];
+      const v = wv[i];
+      const x0 = X[o + i];
+      const x1 = X[o1 + i];
+      const x2 = X[o2 + i];
+      a0 += x0 * k;
+      b0 += x0 * v;
+      a1 += x1 * k;
+      b1 += x1 * v;
+      a2 += x2 * k;
+      b2 += x2 * v;
+    }
+    chi[l] = a0;
+    z[l] = b0;
+    chi[l + 1] = a1;
+    z[l + 1] = b1;
+    chi[l + 2] = a2;
+    z[l + 2] = b2;
+  } else {
+    let a0 = 0;
+    let b0 = 0;
+    let a1 = 0;
+    let b1 = 0;
+    let a2 = 0;
+    let b2 = 0;
+    let a3 = 0;
+    let b3 = 0;
+    for (let i = 0; i < D; i++) {
+      const k = wk[i];
+      const v = wv[i];
+      const x0 = X[o + i];
+      const x1 = X[o1 + i];
+      const x2 = X[o2 + i];
+      const x3 = X[o3 + i];
+      a0 += x0 * k;
+      b0 += x0 * v;
+      a1 += x1 * k;
+      b1 += x1 * v;
+      a2 += x2 * k;
+      b2 += x2 * v;
+      a3 += x3 * k;
+      b3 += x3 * v;
+    }
+    chi[l] = a0;
+    z[l] = b0;
+    chi[l + 1] = a1;
+    z[l + 1] = b1;
+    chi[l + 2] = a2;
+    z[l + 2] = b2;
+    chi[l + 3] = a3;
+    z[l + 3] = b3;
+  }
+}
+
+/** g_k += Σ_{j<g} ck[l+j] x_{l+j}, g_v += Σ_{j<g} cv[l+j] x_{l+j}, token l + j starting at X[o + j·D]. */
+function accumulate(X: Float32Array, o: number, D: number, g: number, gk: Float64Array, gv: Float64Array, ck: Float64Array, cv: Float64Array, l: number): void {
+  const o1 = o + D;
+  const o2 = o1 + D;
+  const o3 = o2 + D;
+  const c0 = ck[l];
+  const d0 = cv[l];
+  if (g === 1) {
+    for (let i = 0; i < D; i++) {
+      const x0 = X[o + i];
+      gk[i] += c0 * x0;
+      gv[i] += d0 * x0;
+    }
+  } else if (g === 2) {
+    const c1 = ck[l + 1];
+    const d1 = cv[l + 1];
+    for (let i = 0; i < D; i++) {
+      const x0 = X[o + i];
+      const x1 = X[o1 + i];
+      gk[i] += c0 * x0 + c1 * x1;
+      gv[i] += d0 * x0 + d1 * x1;
+    }
+  } else if (g === 3) {
+    const c1 = ck[l + 1];
+    const d1 = cv[l + 1];
+    const c2 = ck[l + 2];
+    const d2 = cv[l + 2];
+    for (let i = 0; i < D; i++) {
+      const x0 = X[o + i];
+      const x1 = X[o1 + i];
+      const x2 = X[o2 + i];
+      gk[i] += c0 * x0 + c1 * x1 + c2 * x2;
+      gv[i] += d0 * x0 + d1 * x1 + d2 * x2;
+    }
+  } else {
+    const c1 = ck[l + 1];
+    const d1 = cv[l + 1];
+    const c2 = ck[l + 2];
+    const d2 = cv[l + 2];
+    const c3 = ck[l + 3];
+    const d3 = cv[l + 3];
+    for (let i = 0; i < D; i++) {
+      const x0 = X[o + i];
+      const x1 = X[o1 + i];
+      const x2 = X[o2 + i];
+      const x3 = X[o3 + i];
+      gk[i] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3;
+      gv[i] += d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3;
+    }
   }
 }
 

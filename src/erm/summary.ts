@@ -97,17 +97,25 @@ export interface PairedDifference {
   readonly N: number;
   readonly a: string;
   readonly b: string;
-  /** mean over seeds of testRisk(a) − testRisk(b), with its t-interval */
+  /** mean over seeds of risk(a) − risk(b), with its t-interval */
   readonly difference: SeedMean;
+  /** which risk: the quadrature test risk, or the fresh-sample one (also paired: same test sequences) */
+  readonly field: 'testRisk' | 'testRiskEmpirical';
 }
 
 /**
- * testRisk(a) − testRisk(b) per seed (both trained on the same data, see
- * point.ts), aggregated over the seeds present for both. Pairing removes the
+ * risk(a) − risk(b) per seed (both trained on the same data and tested on the
+ * same fresh sequences, see point.ts), aggregated over the seeds present for both. Pairing removes the
  * spread of the data sets common to both activations, so the interval is
  * tighter than comparing the two means.
  */
-export function pairedDifferences(points: readonly ErmPoint[], a: string, b: string, confidence?: number): PairedDifference[] {
+export function pairedDifferences(
+  points: readonly ErmPoint[],
+  a: string,
+  b: string,
+  confidence?: number,
+  field: 'testRisk' | 'testRiskEmpirical' = 'testRisk',
+): PairedDifference[] {
   const byKey = new Map<string, ErmPoint>();
   for (const p of points) if (p.act === b) byKey.set(`${p.alpha}|${p.D}|${p.N}|${p.seed}`, p);
   const groups = new Map<string, { alpha: number; D: number; N: number; diffs: number[]; conf: number }>();
@@ -117,10 +125,10 @@ export function pairedDifferences(points: readonly ErmPoint[], a: string, b: str
     if (!q) continue;
     const key = `${p.alpha}|${p.D}|${p.N}`;
     const g = groups.get(key) ?? { alpha: p.alpha, D: p.D, N: p.N, diffs: [], conf: p.confidence };
-    g.diffs.push(p.testRisk - q.testRisk);
+    g.diffs.push(p[field] - q[field]);
     groups.set(key, g);
   }
-  return [...groups.values()].map((g) => ({ alpha: g.alpha, D: g.D, N: g.N, a, b, difference: seedMean(g.diffs, confidence ?? g.conf) }));
+  return [...groups.values()].map((g) => ({ alpha: g.alpha, D: g.D, N: g.N, a, b, field, difference: seedMean(g.diffs, confidence ?? g.conf) }));
 }
 
 /** What ERM at α → ∞ is compared with. */

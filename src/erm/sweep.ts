@@ -46,6 +46,8 @@ export interface ErmSweepOptions {
   readonly confidence?: number;
   readonly gTol?: number;
   readonly maxIterations?: number;
+  /** test risk by quadrature at the learned overlaps (default true; see ErmPointSpec.quadrature) */
+  readonly quadrature?: boolean;
   /** worker threads (default: available cores, at most the number of points); 0 or 1 runs in this thread */
   readonly workers?: number;
   /** points already computed (resume): specs with the same key are not run again, and these are returned */
@@ -73,7 +75,7 @@ export const DEFAULT_MAX_ITERATIONS = 2000;
 export function pointKey(p: ErmPoint | ErmPointSpec): string {
   const L = typeof (p as ErmPoint).L === 'string' ? (p as ErmPoint).L : describeLengthLaw((p as ErmPointSpec).lengths);
   const grid = typeof p.lambdaGrid === 'string' ? p.lambdaGrid : p.lambdaGrid.join(';');
-  return [p.task, p.nu, L, p.delta, p.act, p.D, p.N, p.alpha, p.seed, p.init, p.lambdaK, p.lambdaV, grid, p.validationSamples, p.testSamples, p.confidence, p.gTol, p.maxIterations]
+  return [p.task, p.nu, L, p.delta, p.act, p.D, p.N, p.alpha, p.seed, p.init, p.lambdaK, p.lambdaV, grid, p.validationSamples, p.testSamples, p.confidence, p.gTol, p.maxIterations, p.quadrature ?? true]
     .map(String)
     .join('|');
 }
@@ -136,6 +138,7 @@ export function sweepSpecs(options: ErmSweepOptions): ErmPointSpec[] {
           confidence: options.confidence ?? DEFAULT_CONFIDENCE,
           gTol: options.gTol ?? DEFAULT_GTOL,
           maxIterations: options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
+          quadrature: options.quadrature ?? true,
         };
         validateSpec(spec);
         specs.push(spec);

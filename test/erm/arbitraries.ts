@@ -22,8 +22,9 @@ export interface SmallProblemSpec {
 export const smallProblemArb: fc.Arbitrary<SmallProblemSpec> = fc.record({
   task: fc.constantFrom('spiked' as const, 'max' as const),
   nu: fc.double({ min: 0, max: 4, noNaN: true }),
-  // a fixed length (including the degenerate L = 1) or a variable law
-  lengths: fc.oneof(fc.integer({ min: 1, max: 4 }).map((L) => [L]), fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 3 })),
+  // a fixed length (including the degenerate L = 1) or a variable law; up to 9 tokens so that the
+  // kernels' groups of 1…4 tokens all occur (e.g. 9 = 4 + 4 + 1)
+  lengths: fc.oneof(fc.integer({ min: 1, max: 9 }).map((L) => [L]), fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 3 })),
   delta: fc.constantFrom(0, 0.3),
   D: fc.integer({ min: 4, max: 16 }),
   N: fc.integer({ min: 3, max: 25 }),

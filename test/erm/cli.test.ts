@@ -72,7 +72,17 @@ describe('slr erm: results', () => {
     expect(r.out).toContain('λ_k |k|²/D');
     expect(r.out).toMatch(/^softmax\s+1\s+20\s+20\s/m);
     expect(r.out).toMatch(/^linear\s+3\s+20\s+60\s/m);
-    expect(r.out).toMatch(/paired difference softmax − linear at α=3/);
+    expect(r.out).toMatch(/paired difference softmax − linear at α=3 \(test risk\)/);
+  });
+
+  it('should report only the fresh-sample risk with --no-quadrature, and pair on it', async () => {
+    const r = await run([...QUICK, '--act', 'softmax,linear', '--no-quadrature', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.points.every((p: { quadrature: boolean; testRisk: unknown }) => p.quadrature === false && p.testRisk === null)).toBe(true);
+    expect(j.differences.every((d: { field: string }) => d.field === 'testRiskEmpirical')).toBe(true);
+    const t = await run([...QUICK, '--act', 'softmax', '--no-quadrature']);
+    expect(t.out).toMatch(/^softmax\s+1\s+20\s+20\s+n\/a\s/m);
   });
 
   it('should include the population references unless --no-reference', async () => {
