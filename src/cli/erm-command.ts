@@ -18,7 +18,7 @@ export const ERM_LOSS_CONVENTION =
   'the paper-style Σ_n (y_n − f)² + (r_k/2)|k|² + (r_v/2)|v|² is N times this with λ = r/(2α))';
 
 /** Penalties tried by --lambda-grid without values (each for λ_k and λ_v: a 5 × 5 grid). */
-export const DEFAULT_LAMBDA_GRID = [1e-4, 1e-3, 1e-2, 1e-1, 1];
+export const DEFAULT_LAMBDA_GRID = [1e-3, 1e-2, 1e-1, 1, 10];
 
 interface ErmCliOptions {
   task: string;
@@ -33,6 +33,7 @@ interface ErmCliOptions {
   lambdaK: string;
   lambdaV: string;
   lambdaGrid?: string | boolean;
+  lambdaGridMode: string;
   validation?: string;
   seeds: string;
   seed: string;
@@ -68,13 +69,14 @@ export function ermCommand(write: (s: string) => void): Command {
     .option('--lambda-k <lk>', 'ridge penalty λ_k ≥ 0 on q_kk = |k|²/D', String(DEFAULT_LAMBDA))
     .option('--lambda-v <lv>', 'ridge penalty λ_v ≥ 0 on q_vv = |v|²/D', String(DEFAULT_LAMBDA))
     .option('--lambda-grid [values]', `tune (λ_k, λ_v) over values × values on a validation set (default values ${DEFAULT_LAMBDA_GRID.join(',')})`)
+    .addOption(new Option('--lambda-grid-mode <mode>', 'product: (λ_k, λ_v) ∈ values²; diagonal: λ_k = λ_v ∈ values').choices(['product', 'diagonal']).default('product'))
     .option('--validation <n>', 'validation sequences for --lambda-grid (default max(200, ⌈N/4⌉))')
     .option('--seeds <n>', 'independent repetitions (teacher and data) per point', String(DEFAULT_SEEDS))
     .option('--seed <first>', 'first seed (seeds first … first + n − 1)', '1')
     .addOption(new Option('--init <init>', 'L-BFGS start: informed (k = k*, v = v*) or random (small)').choices(['informed', 'random']).default('informed'))
     .option('--test-samples <n>', 'fresh sequences for the empirical test risk', String(DEFAULT_TEST_SAMPLES))
     .option('--confidence <c>', 'coverage of the intervals', String(DEFAULT_CONFIDENCE))
-    .option('--gtol <g>', 'L-BFGS stops when ‖∇E_train‖∞ ≤ gtol·max(1, E_train) (variables k/√D, v/√D)', String(DEFAULT_GTOL))
+    .option('--gtol <g>', 'L-BFGS stops when ‖∇E_train‖₂ ≤ gtol·max(1, E_train) (variables k/√D, v/√D, θ)', String(DEFAULT_GTOL))
     .option('--max-iterations <n>', 'L-BFGS iteration limit per fit', String(DEFAULT_MAX_ITERATIONS))
     .option('--workers <n>', 'worker threads (default: available cores; 0 = run in this thread)')
     .option('--csv <file>', 'keep one row per completed point in this CSV; a rerun skips the points already there')
@@ -138,6 +140,7 @@ export function ermOptionsFromCli(o: ErmCliOptions): ErmSweepOptions {
     lambdaK: nonNegative('lambda-k', o.lambdaK),
     lambdaV: nonNegative('lambda-v', o.lambdaV),
     lambdaGrid: grid,
+    lambdaGridMode: o.lambdaGridMode as 'product' | 'diagonal',
     validationSamples: o.validation === undefined ? undefined : parseInteger('validation', o.validation, 1),
     seeds: parseInteger('seeds', o.seeds, 1),
     firstSeed: parseInteger('seed', o.seed, -Number.MAX_SAFE_INTEGER),
@@ -209,7 +212,7 @@ export function ermTable(r: ErmReport): string {
   lines.push(`loss: ${ERM_LOSS_CONVENTION}`);
   lines.push(
     o.lambdaGrid && o.lambdaGrid.length
-      ? `penalties: tuned over λ ∈ {${o.lambdaGrid.join(', ')}}² on a validation set (chosen values averaged below)`
+      ? `penalties: tuned over ${o.lambdaGridMode === 'diagonal' ? 'λ_k = λ_v ∈ ' : '(λ_k, λ_v) ∈ '}{${o.lambdaGrid.join(', ')}}${o.lambdaGridMode === 'diagonal' ? '' : '²'} on a validation set (chosen values averaged below)`
       : `penalties: λ_k=${o.lambdaK ?? DEFAULT_LAMBDA} λ_v=${o.lambdaV ?? DEFAULT_LAMBDA}`,
   );
   lines.push(`optimiser: L-BFGS (strong Wolfe), start ${o.init ?? 'informed'}, gtol ${o.gTol ?? DEFAULT_GTOL}; seeds: ${r.points.length ? r.summary[0].seeds : 0} per point${r.skipped ? `, ${r.skipped} point(s) resumed from ${r.csv}` : ''}`);
@@ -288,6 +291,7 @@ export function ermJson(r: ErmReport): Record<string, unknown> {
       lambdaK: o.lambdaK,
       lambdaV: o.lambdaV,
       lambdaGrid: o.lambdaGrid ?? null,
+      lambdaGridMode: o.lambdaGridMode ?? 'product',
       seeds: o.seeds,
       firstSeed: o.firstSeed,
       init: o.init,

@@ -14,14 +14,14 @@ import { InvalidInputError } from '../errors.ts';
 import type { ErmPoint } from './point.ts';
 
 export const CSV_COLUMNS = [
-  'task', 'nu', 'L', 'delta', 'act', 'D', 'N', 'alpha', 'seed', 'init', 'lambdaK', 'lambdaV', 'lambdaGrid',
+  'task', 'nu', 'L', 'delta', 'act', 'D', 'N', 'alpha', 'seed', 'init', 'lambdaK', 'lambdaV', 'lambdaGrid', 'lambdaGridMode',
   'validationSamples', 'testSamples', 'confidence', 'gTol', 'maxIterations', 'quadrature',
   'lambdaKUsed', 'lambdaVUsed', 'validationLoss', 'trainLoss', 'objective', 'testRisk', 'testRiskError',
   'testRiskEmpirical', 'testRiskEmpiricalError', 'mkk', 'mkv', 'mvk', 'mvv', 'qkk', 'qvv', 'qkv', 'theta',
   'iterations', 'evaluations', 'fits', 'converged', 'message', 'gradient', 'seconds',
 ] as const satisfies readonly (keyof ErmPoint)[];
 
-const STRING_COLUMNS = new Set<string>(['task', 'L', 'act', 'init', 'lambdaGrid', 'message', 'gradient']);
+const STRING_COLUMNS = new Set<string>(['task', 'L', 'act', 'init', 'lambdaGrid', 'lambdaGridMode', 'message', 'gradient']);
 
 function quote(field: string): string {
   return /[",\n\r]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;

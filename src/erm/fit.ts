@@ -24,7 +24,13 @@ export interface FitOptions {
   readonly init?: ErmInit | Float64Array;
   /** stream for the random start (required for init 'random') */
   readonly rng?: RandomStream;
-  /** stop when ‖∇E_train‖∞ ≤ gTol·max(1, E_train) (default 1e−6; in the variables w = k/√D, v/√D) */
+  /**
+   * stop when ‖∇E_train‖₂ ≤ gTol·max(1, E_train) (default 1e−6), the gradient
+   * taken in the variables w = (k/√D, v/√D, θ). The 2-norm makes the test
+   * independent of D: near a locally convex minimum the distance to it is at
+   * most ‖∇E_train‖₂ / (2 min(λ_k, λ_v)) (the penalty alone has curvature 2λ).
+   * Implemented as lbfgs's ∞-norm test at gTol/√n (n = 2D + #θ), which implies it.
+   */
   readonly gTol?: number;
   /** L-BFGS iteration limit (default 2000) */
   readonly maxIterations?: number;
@@ -76,7 +82,7 @@ export function fitErm(objective: ErmObjective, teacher: Teacher, options: FitOp
   const init = options.init ?? 'informed';
   const w0 = typeof init === 'string' ? initialPoint(objective, teacher, init, options.rng) : Float64Array.from(init);
   if (w0.length !== objective.size) throw new InvalidInputError(`a start needs ${objective.size} numbers, got ${w0.length}`);
-  const res = lbfgs(objective.evaluate, w0, { gTol, fTol: FIT_FTOL, maxIterations });
+  const res = lbfgs(objective.evaluate, w0, { gTol: gTol / Math.sqrt(objective.size), fTol: FIT_FTOL, maxIterations });
   return {
     w: res.x,
     objective: res.value,

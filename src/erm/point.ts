@@ -47,8 +47,13 @@ export interface ErmPointSpec {
   readonly init: ErmInit;
   readonly lambdaK: number;
   readonly lambdaV: number;
-  /** when not empty: (λ_k, λ_v) ∈ grid × grid chosen on a validation set; lambdaK/lambdaV are then unused */
+  /** when not empty: the penalties are chosen on a validation set among the grid (lambdaK/lambdaV are then unused) */
   readonly lambdaGrid: readonly number[];
+  /**
+   * 'product': (λ_k, λ_v) ∈ grid × grid; 'diagonal': λ_k = λ_v ∈ grid (|grid| fits
+   * instead of |grid|²). Default 'product'.
+   */
+  readonly lambdaGridMode?: 'product' | 'diagonal';
   readonly validationSamples: number;
   readonly testSamples: number;
   readonly confidence: number;
@@ -79,6 +84,7 @@ export interface ErmPoint {
   readonly lambdaV: number;
   /** the grid as a ';'-separated list, '' when the penalties were fixed */
   readonly lambdaGrid: string;
+  readonly lambdaGridMode: 'product' | 'diagonal';
   readonly validationSamples: number;
   readonly testSamples: number;
   readonly confidence: number;
@@ -115,7 +121,7 @@ export interface ErmPoint {
   /** L-BFGS iterations and loss-and-gradient evaluations, summed over the fits of a grid */
   readonly iterations: number;
   readonly evaluations: number;
-  /** number of L-BFGS fits (1, or the grid size squared) */
+  /** number of L-BFGS fits (1, or the number of grid points) */
   readonly fits: number;
   /** whether the reported fit met its stopping test */
   readonly converged: boolean;
@@ -161,6 +167,9 @@ export function validateSpec(spec: ErmPointSpec): void {
   requireFinite('gtol', spec.gTol, { min: 0 });
   requireFinite('max-iterations', spec.maxIterations, { min: 1, integer: true });
   if (!(spec.confidence > 0 && spec.confidence < 1)) throw new InvalidInputError(`confidence must be in (0, 1), got ${spec.confidence}`);
+  if (spec.lambdaGridMode !== undefined && spec.lambdaGridMode !== 'product' && spec.lambdaGridMode !== 'diagonal') {
+    throw new InvalidInputError(`lambda-grid mode must be product or diagonal, got ${String(spec.lambdaGridMode)}`);
+  }
   if (spec.init !== 'informed' && spec.init !== 'random') throw new InvalidInputError(`init must be informed or random, got ${String(spec.init)}`);
 }
 
@@ -190,14 +199,17 @@ export function runErmPoint(spec: ErmPointSpec): ErmPoint {
     fits = 1;
     chosen = { fit, objective, lambdaK: spec.lambdaK, lambdaV: spec.lambdaV, validationLoss: NaN };
   } else {
-    // grid search: largest penalties first, each fit warm-started from the previous one (a regularisation path)
+    // grid search along a regularisation path: λ_k from large to small, λ_v sweeping down and up in turn
+    // (boustrophedon), so that consecutive fits differ in one penalty and each warm-starts from the previous;
+    // the diagonal mode walks λ_k = λ_v from large to small
+    const diagonal = spec.lambdaGridMode === 'diagonal';
     const validation = drawDataset(law, teacher, spec.validationSamples, streams[STREAM.validationSampler], streams[STREAM.validationTokens]).data;
     const grid = [...new Set(spec.lambdaGrid)].sort((a, b) => b - a);
     const predictions = new Float64Array(validation.N);
     let best: typeof chosen | undefined;
     let start: Float64Array | undefined;
-    for (const lambdaK of grid) {
-      for (const lambdaV of grid) {
+    grid.forEach((lambdaK, row) => {
+      for (const lambdaV of diagonal ? [lambdaK] : row % 2 === 0 ? grid : [...grid].reverse()) {
         const objective = new ErmObjective(data, act, { lambdaK, lambdaV });
         const fit = fitErm(objective, teacher, { ...fitOpts, init: start ?? spec.init });
         iterations += fit.iterations;
@@ -210,7 +222,7 @@ export function runErmPoint(spec: ErmPointSpec): ErmPoint {
           best = { fit, objective, lambdaK, lambdaV, validationLoss };
         }
       }
-    }
+    });
     if (!best) throw new InvalidInputError(`no penalty on the grid gave a finite validation loss for ${act.id}`);
     chosen = best;
   }
@@ -248,6 +260,7 @@ export function runErmPoint(spec: ErmPointSpec): ErmPoint {
     lambdaK: spec.lambdaK,
     lambdaV: spec.lambdaV,
     lambdaGrid: spec.lambdaGrid.join(';'),
+    lambdaGridMode: spec.lambdaGridMode ?? 'product',
     validationSamples: spec.validationSamples,
     testSamples: spec.testSamples,
     confidence: spec.confidence,

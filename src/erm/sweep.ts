@@ -31,8 +31,9 @@ export interface ErmSweepOptions {
   /** ridge penalties λ_k, λ_v ≥ 0 (default 0.01 each; convention in objective.ts) */
   readonly lambdaK?: number;
   readonly lambdaV?: number;
-  /** when given (non-empty): tune (λ_k, λ_v) over grid × grid on a validation set */
+  /** when given (non-empty): tune (λ_k, λ_v) over grid × grid (or λ_k = λ_v ∈ grid, see lambdaGridMode) on a validation set */
   readonly lambdaGrid?: readonly number[];
+  readonly lambdaGridMode?: 'product' | 'diagonal';
   /** validation sequences (default max(200, ⌈N/4⌉)) */
   readonly validationSamples?: number;
   /** number of seeds (default 5), numbered firstSeed, firstSeed + 1, … */
@@ -75,7 +76,7 @@ export const DEFAULT_MAX_ITERATIONS = 2000;
 export function pointKey(p: ErmPoint | ErmPointSpec): string {
   const L = typeof (p as ErmPoint).L === 'string' ? (p as ErmPoint).L : describeLengthLaw((p as ErmPointSpec).lengths);
   const grid = typeof p.lambdaGrid === 'string' ? p.lambdaGrid : p.lambdaGrid.join(';');
-  return [p.task, p.nu, L, p.delta, p.act, p.D, p.N, p.alpha, p.seed, p.init, p.lambdaK, p.lambdaV, grid, p.validationSamples, p.testSamples, p.confidence, p.gTol, p.maxIterations, p.quadrature ?? true]
+  return [p.task, p.nu, L, p.delta, p.act, p.D, p.N, p.alpha, p.seed, p.init, p.lambdaK, p.lambdaV, grid, p.lambdaGridMode ?? 'product', p.validationSamples, p.testSamples, p.confidence, p.gTol, p.maxIterations, p.quadrature ?? true]
     .map(String)
     .join('|');
 }
@@ -133,6 +134,7 @@ export function sweepSpecs(options: ErmSweepOptions): ErmPointSpec[] {
           lambdaK: options.lambdaK ?? DEFAULT_LAMBDA,
           lambdaV: options.lambdaV ?? DEFAULT_LAMBDA,
           lambdaGrid: [...grid],
+          lambdaGridMode: options.lambdaGridMode ?? 'product',
           validationSamples: options.validationSamples ?? defaultValidationSamples(N),
           testSamples: options.testSamples ?? DEFAULT_TEST_SAMPLES,
           confidence: options.confidence ?? DEFAULT_CONFIDENCE,

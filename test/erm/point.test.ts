@@ -72,6 +72,10 @@ describe('runErmPoint', () => {
     expect([0.001, 0.1, 1]).toContain(p.lambdaVUsed);
     expect(Number.isFinite(p.validationLoss)).toBe(true);
     expect(p.lambdaGrid).toBe('0.001;0.1;1');
+    const d = runErmPoint({ ...base, D: 30, N: 60, alpha: 2, lambdaGrid: [0.001, 0.1, 1], lambdaGridMode: 'diagonal', testSamples: 2000 });
+    expect(d.fits).toBe(3);
+    expect(d.lambdaKUsed).toBe(d.lambdaVUsed);
+    expect(d.lambdaGridMode).toBe('diagonal');
   });
 
   it('should reject bad specs with typed errors', () => {
