@@ -177,9 +177,11 @@ export async function runErm(o: ErmCliOptions): Promise<ErmReport> {
         return;
       }
       append?.(p.point);
-      bar?.update(p.done, { last: `${p.point.act} α=${p.point.alpha} seed ${p.point.seed}: ${p.point.testRisk.toPrecision(4)}` });
+      const risk = Number.isFinite(p.point.testRisk) ? p.point.testRisk : p.point.testRiskEmpirical;
+      bar?.update(p.done, { last: `${p.point.act} α=${p.point.alpha} seed ${p.point.seed}: ${risk.toPrecision(4)}` });
     });
     bar?.stop();
+    if (bar && o.reference) process.stderr.write('slr erm: computing the population references (class minima)…\n');
     const acts = parsed.acts;
     const summary = summariseErm(points, parsed.confidence);
     const field = parsed.quadrature === false ? 'testRiskEmpirical' : 'testRisk';
