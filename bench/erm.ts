@@ -10,7 +10,7 @@
  * SLR_BENCH_ERM_WORKERS (default: cores), SLR_BENCH_ERM_SECTIONS
  * (comma list of kernel, pool, fig3, fig3max, large; default all but large), and for
  * the large section SLR_BENCH_ERM_LARGE_SQRTND (default 10^4),
- * SLR_BENCH_ERM_LARGE_ALPHAS (default 20), SLR_BENCH_ERM_LARGE_LAMBDA (default 0.1).
+ * SLR_BENCH_ERM_LARGE_ALPHAS (default 20,100), SLR_BENCH_ERM_LARGE_LAMBDA (default 0.01).
  * Timings on a shared machine are noisy; the work counts (evaluations,
  * iterations, numbers streamed) are not.
  */
@@ -217,8 +217,8 @@ async function fig3max(): Promise<void> {
 /** One seed at the paper's size (√(ND) = 10^4 by default) with a fixed penalty: the gap to E_σ at large N·D. */
 async function large(): Promise<void> {
   const sqrtND = Number(env('SLR_BENCH_ERM_LARGE_SQRTND', '10000'));
-  const alphas = env('SLR_BENCH_ERM_LARGE_ALPHAS', '20').split(',').map(Number);
-  const lambda = Number(env('SLR_BENCH_ERM_LARGE_LAMBDA', '0.1'));
+  const alphas = env('SLR_BENCH_ERM_LARGE_ALPHAS', '20,100').split(',').map(Number);
+  const lambda = Number(env('SLR_BENCH_ERM_LARGE_LAMBDA', '0.01'));
   const nu = Number(env('SLR_BENCH_ERM_NUS', '1').split(',')[0]);
   const workers = Number(env('SLR_BENCH_ERM_WORKERS', String(availableParallelism())));
   const lengths = fixedLength(3);
