@@ -133,7 +133,7 @@ export function ermOptionsFromCli(o: ErmCliOptions): ErmSweepOptions {
     nu,
     lengths,
     delta,
-    acts: o.act.split(',').map((s) => s.trim()),
+    acts: [...new Set(o.act.split(',').map((s) => s.trim()))],
     alphas,
     D,
     sqrtND,

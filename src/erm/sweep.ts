@@ -117,8 +117,11 @@ export function sweepSpecs(options: ErmSweepOptions): ErmPointSpec[] {
   const firstSeed = requireFinite('seed', options.firstSeed ?? 1, { integer: true });
   const grid = options.lambdaGrid ?? [];
   const specs: ErmPointSpec[] = [];
-  for (const act of options.acts) {
-    for (const { alpha, D, N } of sweepSizes(options)) {
+  // repeated activations or α would repeat points (same key): each is run once
+  const acts = [...new Set(options.acts)];
+  const sizes = sweepSizes({ ...options, alphas: [...new Set(options.alphas)] });
+  for (const act of acts) {
+    for (const { alpha, D, N } of sizes) {
       for (let s = 0; s < seeds; s++) {
         const spec: ErmPointSpec = {
           task: task.id,

@@ -57,6 +57,11 @@ describe('ermSweep', () => {
 });
 
 describe('sweepSizes / sweepSpecs', () => {
+  it('should run a repeated activation or α once', () => {
+    const specs = sweepSpecs({ ...options, acts: ['linear', 'linear'], alphas: [1, 4, 1], seeds: 1 });
+    expect(specs.map((s) => `${s.act} ${s.alpha}`)).toEqual(['linear 1', 'linear 4']);
+  });
+
   it('should fix √(ND) when asked: D = round(s/√α), N = round(αD)', () => {
     expect(sweepSizes({ alphas: [1, 4, 0.5], sqrtND: 100 })).toEqual([
       { alpha: 1, D: 100, N: 100 },
