@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SlrError } from '../errors.ts';
+import { ermCommand } from './erm-command.ts';
 import { figureCommand } from './figure-command.ts';
 import type { Io } from './io.ts';
 import { inspectCommand } from './inspect-command.ts';
@@ -37,6 +38,7 @@ export async function main(
     listCommand(io),
     figureCommand(io),
     reportCommand(io),
+    ermCommand(io.out),
   ];
   for (const c of commands) program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: () => {} }));
   try {

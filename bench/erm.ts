@@ -1,0 +1,251 @@
+/**
+ * Benchmark of `slr erm` (prints figures, asserts nothing): the speed of one
+ * loss-and-gradient evaluation against plain reference loops over the same
+ * data, data generation, the worker pool, and the Figure-3 comparison of
+ * softmax and linear attention against their population class risks.
+ *
+ * Knobs (environment): SLR_BENCH_ERM_KERNEL_D (default 3000; N = D, L = 3),
+ * SLR_BENCH_ERM_SQRTND (√(N·D) of the Figure-3 sweep, default 400),
+ * SLR_BENCH_ERM_SEEDS (default 3), SLR_BENCH_ERM_NUS (default 1,2),
+ * SLR_BENCH_ERM_WORKERS (default: cores), SLR_BENCH_ERM_SECTIONS
+ * (comma list of kernel, pool, fig3, fig3max, large; default all but large), and for
+ * the large section SLR_BENCH_ERM_LARGE_SQRTND (default 10^4),
+ * SLR_BENCH_ERM_LARGE_ALPHAS (default 20,100), SLR_BENCH_ERM_LARGE_LAMBDA (default 0.01).
+ * Timings on a shared machine are noisy; the work counts (evaluations,
+ * iterations, numbers streamed) are not.
+ */
+import { availableParallelism } from 'node:os';
+import { DatasetStream, drawDataset, drawTeacher } from '../src/erm/data.ts';
+import { ErmObjective, FLOPS_PER_NUMBER } from '../src/erm/objective.ts';
+import { ermReferences, pairedDifferences, summariseErm } from '../src/erm/summary.ts';
+import { ermSweep } from '../src/erm/sweep.ts';
+import { getActivation } from '../src/estimator/activations.ts';
+import { RandomStream } from '../src/numerics/random.ts';
+import { fixedLength } from '../src/task/length-law.ts';
+import { maxTask, spikedTask } from '../src/task/tasks.ts';
+import { bayesRisk } from '../src/risk/bayes.ts';
+import { classRisk } from '../src/risk/class-risk.ts';
+
+function env(name: string, fallback: string): string {
+  return process.env[name] ?? fallback;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeIt(fn: () => void, reps: number): number {
+  fn(); // warm-up (JIT)
+  const ts: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    fn();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+function kernel(): void {
+  const D = Number(env('SLR_BENCH_ERM_KERNEL_D', '3000'));
+  const N = D;
+  const L = 3;
+  const law = { task: spikedTask, nu: 1, lengths: fixedLength(L), delta: 0 };
+  const [t, s, x, r] = RandomStream.streams(11, 4);
+  const teacher = drawTeacher(D, t);
+  const t0 = performance.now();
+  const { data } = drawDataset(law, teacher, N, s, x);
+  const genMs = performance.now() - t0;
+  const numbers = data.tokens * D;
+  console.log(`ERM kernel: N = ${N}, L = ${L}, D = ${D}: ${numbers.toExponential(2)} numbers (${((numbers * 4) / 1e6).toFixed(0)} MB Float32 in ${data.chunks.length} chunk(s))`);
+  console.log(`  data generation: ${(genMs / 1000).toFixed(1)} s = ${(numbers / genMs / 1e3).toFixed(1)} M numbers/s (Gaussian draws + completion)`);
+  const w = new Float64Array(2 * D);
+  r.fillNormal(w);
+  for (let i = 0; i < 2 * D; i++) w[i] /= Math.sqrt(D);
+  const grad = new Float64Array(2 * D);
+  const reps = 5;
+  // references over the same chunks: a dot-product pass (χ only, 2 flops/number) and a native copy (memcpy)
+  const wk = w.subarray(0, D);
+  let sink = 0;
+  const dotMs = timeIt(() => {
+    for (const X of data.chunks) {
+      for (let o = 0; o < X.length; o += D) {
+        let a = 0;
+        for (let i = 0; i < D; i++) a += X[o + i] * wk[i];
+        sink += a;
+      }
+    }
+  }, reps);
+  const copies = data.chunks.map((c) => new Float32Array(c.length));
+  const copyMs = timeIt(() => data.chunks.forEach((c, i) => copies[i].set(c)), reps);
+  const rows: [string, number, number][] = [];
+  for (const id of ['softmax', 'linear', 'erf']) {
+    const obj = new ErmObjective(data, getActivation(id), { lambdaK: 0.01, lambdaV: 0.01 });
+    const wt = new Float64Array(obj.size);
+    wt.set(w);
+    const ms = timeIt(() => (sink += obj.evaluate(wt, grad)), reps);
+    rows.push([`loss + gradient (${id})`, ms, FLOPS_PER_NUMBER]);
+  }
+  rows.push(['reference: dot-product pass (x·w_k only)', dotMs, 2]);
+  const bytes = numbers * 4;
+  console.log(`  median of ${reps} after a warm-up; GB/s counts the ${((bytes) / 1e9).toFixed(2)} GB of data read once`);
+  for (const [name, ms, flops] of rows) {
+    console.log(
+      `  ${name.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms  ${((flops * numbers) / ms / 1e6).toFixed(2).padStart(5)} GFLOP/s  ${(bytes / ms / 1e6).toFixed(2).padStart(5)} GB/s  (${(ms / dotMs).toFixed(2)}× the dot pass)`,
+    );
+  }
+  console.log(`  reference: native copy (TypedArray.set)      ${copyMs.toFixed(1).padStart(8)} ms  ${((2 * bytes) / copyMs / 1e6).toFixed(2)} GB/s moved (read + write)`);
+  // the test-set path: predictions only (one pass, 4 flops/number)
+  const obj = new ErmObjective(data, getActivation('softmax'), { lambdaK: 0, lambdaV: 0 });
+  const pred = new Float64Array(data.N);
+  const predMs = timeIt(() => obj.predict(w, pred), reps);
+  console.log(`  predictions only (softmax)                   ${predMs.toFixed(1).padStart(8)} ms  ${((4 * numbers) / predMs / 1e6).toFixed(2)} GFLOP/s`);
+  if (sink === 42) console.log('');
+}
+
+async function pool(): Promise<void> {
+  const options = {
+    task: 'spiked',
+    nu: 1,
+    lengths: fixedLength(3),
+    acts: ['softmax'],
+    alphas: [5],
+    D: 300,
+    seeds: 8,
+    testSamples: 2000,
+  };
+  // CPU time (process.cpuUsage counts every thread of the process) says how many cores the run got:
+  // on a shared machine the wall-clock speed-up alone cannot tell a slow pool from a busy machine
+  const measure = async (workers: number) => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const points = await ermSweep({ ...options, workers });
+    const wall = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    return { points, wall, cpu: (c.user + c.system) / 1e6 };
+  };
+  const single = await measure(0);
+  const two = await measure(2);
+  const evals = single.points.reduce((s, p) => s + p.evaluations, 0);
+  console.log(`Worker pool: 8 points (softmax, D = 300, α = 5, ${evals} loss-and-gradient evaluations in all)`);
+  console.log(`  in this thread: ${single.wall.toFixed(1)} s wall, ${single.cpu.toFixed(1)} s CPU (${(single.cpu / single.wall).toFixed(2)} cores busy)`);
+  console.log(`  2 worker threads: ${two.wall.toFixed(1)} s wall, ${two.cpu.toFixed(1)} s CPU (${(two.cpu / two.wall).toFixed(2)} cores busy; includes worker start-up with tsx)`);
+  console.log(
+    `  wall-clock speed-up ${(single.wall / two.wall).toFixed(2)}×; speed-up on otherwise idle cores ≈ (CPU_1 / CPU_2)·2 = ${((single.cpu / two.cpu) * 2).toFixed(2)}× (ideal 2)`,
+  );
+}
+
+async function fig3(): Promise<void> {
+  const sqrtND = Number(env('SLR_BENCH_ERM_SQRTND', '400'));
+  const seeds = Number(env('SLR_BENCH_ERM_SEEDS', '3'));
+  const nus = env('SLR_BENCH_ERM_NUS', '1,2').split(',').map(Number);
+  const workers = Number(env('SLR_BENCH_ERM_WORKERS', String(availableParallelism())));
+  const alphas = [0.5, 1, 2, 5, 10, 20];
+  // λ_k = λ_v on a diagonal grid: the product grid costs |grid| times more fits, and at small α the
+  // validation set picks large penalties (the predictor shrinks towards 0, whose risk is 1 + Δ)
+  const grid = [0.01, 0.03, 0.1, 0.3, 1, 3];
+  const lengths = fixedLength(3);
+  for (const nu of nus) {
+    const t0 = performance.now();
+    const points = await ermSweep(
+      { task: 'spiked', nu, lengths, acts: ['softmax', 'linear'], alphas, sqrtND, seeds, lambdaGrid: grid, lambdaGridMode: 'diagonal', testSamples: 10_000, workers },
+      (p) => p.point && process.stderr.write(`  [${p.done}/${p.total}] ν=${nu} ${p.point.act} α=${p.point.alpha} seed ${p.point.seed}: ${p.point.testRisk.toFixed(4)} (${p.point.seconds.toFixed(0)} s)\n`),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const refs = ermReferences({ task: 'spiked', nu, lengths, acts: ['softmax', 'linear'] });
+    const ref = Object.fromEntries(refs.classes.map((c) => [c.act, c]));
+    const rows = summariseErm(points, 0.95);
+    const diffs = pairedDifferences(points, 'softmax', 'linear', 0.95);
+    const evals = points.reduce((s, p) => s + p.evaluations, 0);
+    console.log(
+      `Figure 3 (ERM): spiked ν = ${nu}, L = 3, √(ND) = ${sqrtND}, ${seeds} seeds, λ_k = λ_v tuned over {${grid.join(', ')}} on a validation set; ` +
+        `${points.length} points, ${evals} loss-and-gradient evaluations, ${seconds.toFixed(0)} s on ${workers} worker(s)`,
+    );
+    console.log(`  references: E_Bayes = ${refs.bayes.value.toPrecision(8)}; E_softmax = ${ref.softmax.value.toPrecision(8)}; E_linear = ${ref.linear.value.toPrecision(8)} (manifold class minima, quadrature)`);
+    console.log('  α      D     N      softmax test risk   gap to E_softmax   linear test risk    gap to E_linear   softmax − linear (paired)   softmax mkk* qkk mvv* qvv   iters s/l');
+    for (const d of diffs) {
+      const s = rows.find((r) => r.act === 'softmax' && r.alpha === d.alpha)!;
+      const l = rows.find((r) => r.act === 'linear' && r.alpha === d.alpha)!;
+      const pmf = (m: { mean: number; halfWidth: number }) => `${m.mean.toFixed(4)} ± ${m.halfWidth.toFixed(4)}`;
+      const o = s.overlaps;
+      console.log(
+        `  ${String(d.alpha).padEnd(5)}  ${String(d.D).padEnd(5)} ${String(d.N).padEnd(6)} ${pmf(s.testRisk).padEnd(19)} ${(s.testRisk.mean - ref.softmax.value).toFixed(4).padEnd(18)} ${pmf(l.testRisk).padEnd(19)} ${(l.testRisk.mean - ref.linear.value).toFixed(4).padEnd(17)} ${(pmf(d.difference) + (d.difference.mean + d.difference.halfWidth < 0 ? ' (below)' : ' (not resolved)')).padEnd(27)} ${[o.mkk, o.qkk, o.mvv, o.qvv].map((m) => m.mean.toFixed(3)).join(' ')}   ${s.iterations.mean.toFixed(0)}/${l.iterations.mean.toFixed(0)}`,
+      );
+    }
+    const p = ref.softmax.params!;
+    console.log(`  population optimum (softmax): mkk*=${p.mkk.toFixed(3)} qkk=${p.qkk.toFixed(3)} mvv*=${p.mvv.toFixed(3)} qvv=${p.qvv.toFixed(3)}; fits converged: ${points.filter((q) => q.converged).length}/${points.length}`);
+  }
+}
+
+/**
+ * max-SLR at ν = ∞ (Figure 3's third setting). The quadrature of the softmax
+ * risk on max-SLR takes minutes per call at the time of writing, so every
+ * point reports the fresh-sample test risk only (10^4 sequences, the same for
+ * both σ: the paired difference is paired in the test sequences too), and the
+ * softmax reference is E_Bayes (= E_softmax by Prop. 4.2, which `slr risk`
+ * verifies on spiked-SLR; on max-SLR it is the claim itself).
+ */
+async function fig3max(): Promise<void> {
+  const sqrtND = Number(env('SLR_BENCH_ERM_SQRTND', '400'));
+  const seeds = Number(env('SLR_BENCH_ERM_SEEDS', '3'));
+  const workers = Number(env('SLR_BENCH_ERM_WORKERS', String(availableParallelism())));
+  const alphas = [0.5, 1, 2, 5, 10, 20];
+  const grid = [0.01, 0.03, 0.1, 0.3, 1, 3];
+  const lengths = fixedLength(3);
+  const t0 = performance.now();
+  const points = await ermSweep(
+    { task: 'max', nu: Infinity, lengths, acts: ['softmax', 'linear'], alphas, sqrtND, seeds, lambdaGrid: grid, lambdaGridMode: 'diagonal', testSamples: 10_000, workers, quadrature: false },
+    (p) => p.point && process.stderr.write(`  [${p.done}/${p.total}] max ${p.point.act} α=${p.point.alpha} seed ${p.point.seed}: ${p.point.testRiskEmpirical.toFixed(4)} (${p.point.seconds.toFixed(0)} s)\n`),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const bayes = bayesRisk(maxTask, Infinity, lengths);
+  const linearRef = classRisk({ task: maxTask, nu: Infinity, lengths, act: getActivation('linear') });
+  const rows = summariseErm(points, 0.95);
+  const diffs = pairedDifferences(points, 'softmax', 'linear', 0.95, 'testRiskEmpirical');
+  console.log(`Figure 3 (ERM): max-SLR ν = ∞, L = 3, √(ND) = ${sqrtND}, ${seeds} seeds, λ_k = λ_v tuned over {${grid.join(', ')}}; fresh-sample test risk; ${points.length} points, ${seconds.toFixed(0)} s`);
+  console.log(`  references: E_Bayes = ${bayes.value.toPrecision(8)} (= E_softmax by Prop. 4.2); E_linear = ${linearRef.value.toPrecision(8)}`);
+  for (const d of diffs) {
+    const sm = rows.find((r) => r.act === 'softmax' && r.alpha === d.alpha)!.testRiskEmpirical;
+    const li = rows.find((r) => r.act === 'linear' && r.alpha === d.alpha)!.testRiskEmpirical;
+    const verdict = d.difference.mean + d.difference.halfWidth < 0 ? 'below' : 'not resolved';
+    console.log(
+      `  α=${String(d.alpha).padEnd(4)} D=${String(d.D).padEnd(4)} N=${String(d.N).padEnd(5)} softmax ${sm.mean.toFixed(4)} ± ${sm.halfWidth.toFixed(4)}  linear ${li.mean.toFixed(4)} ± ${li.halfWidth.toFixed(4)}  softmax − linear ${d.difference.mean.toFixed(4)} ± ${d.difference.halfWidth.toFixed(4)} (${verdict})`,
+    );
+  }
+}
+
+/** One seed at the paper's size (√(ND) = 10^4 by default) with a fixed penalty: the gap to E_σ at large N·D. */
+async function large(): Promise<void> {
+  const sqrtND = Number(env('SLR_BENCH_ERM_LARGE_SQRTND', '10000'));
+  const alphas = env('SLR_BENCH_ERM_LARGE_ALPHAS', '20,100').split(',').map(Number);
+  const lambda = Number(env('SLR_BENCH_ERM_LARGE_LAMBDA', '0.01'));
+  const nu = Number(env('SLR_BENCH_ERM_NUS', '1').split(',')[0]);
+  const workers = Number(env('SLR_BENCH_ERM_WORKERS', String(availableParallelism())));
+  const lengths = fixedLength(3);
+  const t0 = performance.now();
+  const points = await ermSweep(
+    { task: 'spiked', nu, lengths, acts: ['softmax', 'linear'], alphas, sqrtND, seeds: 1, lambdaK: lambda, lambdaV: lambda, testSamples: 10_000, workers },
+    (p) => p.point && process.stderr.write(`  [${p.done}/${p.total}] ${p.point.act} α=${p.point.alpha}: ${p.point.testRisk.toFixed(4)} (${p.point.seconds.toFixed(0)} s)\n`),
+  );
+  const refs = ermReferences({ task: 'spiked', nu, lengths, acts: ['softmax', 'linear'] });
+  const ref = Object.fromEntries(refs.classes.map((c) => [c.act, c.value]));
+  console.log(`Large size: spiked ν = ${nu}, L = 3, √(ND) = ${sqrtND}, λ_k = λ_v = ${lambda}, one seed, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  for (const p of points) {
+    console.log(
+      `  ${p.act.padEnd(8)} α=${p.alpha} D=${p.D} N=${p.N} (${(3 * p.N * p.D).toExponential(1)} numbers): test risk ${p.testRisk.toFixed(5)} ± ${p.testRiskError.toExponential(0)} (quadrature), ` +
+        `${p.testRiskEmpirical.toFixed(4)} ± ${p.testRiskEmpiricalError.toFixed(4)} (fresh); E_σ = ${ref[p.act].toFixed(5)}, gap ${(p.testRisk - ref[p.act]).toFixed(5)}; ` +
+        `mkk*=${p.mkk.toFixed(3)} qkk=${p.qkk.toFixed(3)} mvv*=${p.mvv.toFixed(3)} qvv=${p.qvv.toFixed(3)}; ${p.iterations} iterations, ${p.evaluations} evaluations, ${p.seconds.toFixed(0)} s${p.converged ? '' : ' NOT CONVERGED'}`,
+    );
+  }
+}
+
+export async function benchErm(): Promise<void> {
+  const sections = env('SLR_BENCH_ERM_SECTIONS', 'kernel,pool,fig3,fig3max').split(',');
+  if (sections.includes('kernel')) kernel();
+  if (sections.includes('pool')) await pool();
+  if (sections.includes('fig3')) await fig3();
+  if (sections.includes('fig3max')) await fig3max();
+  if (sections.includes('large')) await large();
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchErm();

@@ -1,0 +1,239 @@
+/**
+ * Training, validation and test sets of the full SLR model for empirical risk
+ * minimisation: N sequences of tokens in R^D with hidden orthonormal
+ * directions, stored as Float32 in chunks.
+ *
+ * How a sequence is drawn. The task model (`SequenceSampler` in its reduced
+ * mode, src/task/sampler.ts) draws the length L, the location ε, the key and
+ * value projections χ*_ℓ, z*_ℓ of every token and the label y = z*_ε + √Δ ξ.
+ * The token is then completed in R^D as
+ *   x_ℓ = χ*_ℓ u_k + z*_ℓ u_v + P_⊥ g_ℓ,   g_ℓ ~ N(0, I_D),
+ * with u_k = k* / √D, u_v = v* / √D orthonormal and P_⊥ the projection on their
+ * orthogonal complement. This is the law of the full model: a standard
+ * Gaussian vector splits into independent parts along an orthonormal frame
+ * and its complement, and the task only re-weights (ε, χ*) — the complement
+ * part stays N(0, P_⊥) whatever ε and χ* are. (The full-model mode of
+ * `SequenceSampler` draws tokens in R^D but exposes only their projections,
+ * which ERM cannot use.)
+ *
+ * Storage: tokens are rounded to Float32 (half the memory and bandwidth of
+ * Float64; at √(ND) = 10^4, L = 3 the data is 3·10^8 numbers = 1.2 GB), every
+ * sum over them is accumulated in Float64. The labels are computed from the
+ * unrounded projections, so the stored (x, y) differ from an exact draw by a
+ * relative 2^−24 in x: an extra label perturbation of variance ~ 1e−15,
+ * far below any statistical error here. Chunks hold whole sequences and at
+ * most 2^24 numbers (64 MB) each, so no single allocation is huge.
+ */
+import { InvalidInputError, requireFinite } from '../errors.ts';
+import { RandomStream } from '../numerics/random.ts';
+import type { LengthLaw } from '../task/length-law.ts';
+import { SequenceSampler, orthonormalDirections } from '../task/sampler.ts';
+import { type Task, validateNu } from '../task/tasks.ts';
+
+/** The data law: task, signal strength ν, length law P_L and noise variance Δ. */
+export interface DataLaw {
+  readonly task: Task;
+  readonly nu: number;
+  readonly lengths: LengthLaw;
+  readonly delta: number;
+}
+
+/** Hidden directions u_k = k* / √D and u_v = v* / √D (unit, orthogonal). */
+export interface Teacher {
+  readonly D: number;
+  readonly uk: Float64Array;
+  readonly uv: Float64Array;
+}
+
+/** Numbers per chunk (64 MB of Float32); a chunk always holds at least one whole sequence. */
+export const CHUNK_NUMBERS = 1 << 24;
+
+/** Largest dimension accepted (one token must fit a chunk many times over). */
+export const MAX_DIMENSION = 1 << 20;
+
+/** Random orthonormal u_k, u_v in R^D (Gram–Schmidt of Gaussian vectors, `orthonormalDirections`). */
+export function drawTeacher(D: number, rng: RandomStream): Teacher {
+  requireFinite('D', D, { min: 2, max: MAX_DIMENSION, integer: true });
+  const [uk, uv] = orthonormalDirections(rng, D, 2);
+  return { D, uk, uv };
+}
+
+/**
+ * N sequences: sequence n has `length[n]` tokens, stored contiguously from
+ * number `start[n]·D` of chunk `chunkOf[n]`; chunk c holds sequences
+ * `firstOfChunk[c]` … `firstOfChunk[c + 1] − 1`.
+ */
+export class Dataset {
+  readonly D: number;
+  readonly N: number;
+  readonly y: Float64Array;
+  readonly length: Uint32Array;
+  /** token index of the sequence's first token inside its chunk */
+  readonly start: Uint32Array;
+  readonly chunks: Float32Array[];
+  readonly firstOfChunk: Uint32Array;
+  readonly maxLength: number;
+  /** total number of tokens Σ_n L_n */
+  readonly tokens: number;
+
+  private constructor(D: number, N: number, lengths: Uint32Array, chunkNumbers: number) {
+    this.D = D;
+    this.N = N;
+    this.y = new Float64Array(N);
+    this.length = lengths;
+    this.start = new Uint32Array(N);
+    let maxLength = 0;
+    for (let n = 0; n < N; n++) maxLength = Math.max(maxLength, lengths[n]);
+    this.maxLength = maxLength;
+    const tokensPerChunk = Math.max(maxLength, Math.floor(chunkNumbers / D));
+    const chunkSizes: number[] = [];
+    const firsts: number[] = [0];
+    let inChunk = 0;
+    let total = 0;
+    for (let n = 0; n < N; n++) {
+      if (inChunk + lengths[n] > tokensPerChunk) {
+        chunkSizes.push(inChunk);
+        firsts.push(n);
+        inChunk = 0;
+      }
+      this.start[n] = inChunk;
+      inChunk += lengths[n];
+      total += lengths[n];
+    }
+    chunkSizes.push(inChunk);
+    firsts.push(N);
+    this.tokens = total;
+    this.firstOfChunk = Uint32Array.from(firsts);
+    this.chunks = chunkSizes.map((t) => new Float32Array(t * D));
+  }
+
+  /**
+   * Allocate room for N sequences with the given lengths (tokens zero, labels
+   * zero), in chunks of at most `chunkNumbers` numbers (or one sequence).
+   */
+  static allocate(D: number, lengths: ArrayLike<number>, chunkNumbers = CHUNK_NUMBERS): Dataset {
+    requireFinite('D', D, { min: 2, max: MAX_DIMENSION, integer: true });
+    const N = lengths.length;
+    if (N < 1) throw new InvalidInputError('a data set needs at least one sequence');
+    const ls = new Uint32Array(N);
+    for (let n = 0; n < N; n++) ls[n] = requireFinite('sequence length', lengths[n], { min: 1, integer: true });
+    requireFinite('chunk size', chunkNumbers, { min: 1, integer: true });
+    return new Dataset(D, N, ls, chunkNumbers);
+  }
+
+  /** Token ℓ of sequence n as a view (for tests and diagnostics; the kernels index chunks directly). */
+  token(n: number, l: number): Float32Array {
+    const c = this.chunkIndex(n);
+    const o = (this.start[n] + l) * this.D;
+    return this.chunks[c].subarray(o, o + this.D);
+  }
+
+  chunkIndex(n: number): number {
+    let lo = 0;
+    let hi = this.chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.firstOfChunk[mid] <= n) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+/** The projections the task model drew for one sequence (kept only when asked, for tests). */
+export interface DrawnProjections {
+  readonly epsilon: Int32Array;
+  readonly chiStar: Float64Array[];
+  readonly zStar: Float64Array[];
+}
+
+/**
+ * Draw N sequences of the full model (see the module comment). `sampler`
+ * feeds the task model (lengths, ε, χ*, z*, noise), `tokens` the Gaussian
+ * complement; both are consumed in a fixed order, so equal streams give equal
+ * data (whatever the chunk size). With `keepProjections` the drawn ε, χ*, z*
+ * are returned as well.
+ */
+export function drawDataset(
+  law: DataLaw,
+  teacher: Teacher,
+  N: number,
+  sampler: RandomStream,
+  tokens: RandomStream,
+  options: { keepProjections?: boolean; chunkNumbers?: number } = {},
+): { data: Dataset; projections?: DrawnProjections } {
+  const keepProjections = options.keepProjections ?? false;
+  validateNu(law.task, law.nu);
+  requireFinite('N', N, { min: 1, integer: true });
+  const seq = new SequenceSampler({ task: law.task, nu: law.nu, lengths: law.lengths, delta: law.delta }, sampler, 'reduced');
+  // the task model draws every sequence first (its lengths fix the storage layout), then the tokens are completed
+  const drawn: { L: number; eps: number; y: number; chi: Float64Array; z: Float64Array }[] = [];
+  for (let n = 0; n < N; n++) {
+    const s = seq.next();
+    drawn.push({ L: s.L, eps: s.epsilon, y: s.y, chi: s.chiStar.slice(0, s.L), z: s.zStar.slice(0, s.L) });
+  }
+  const data = Dataset.allocate(teacher.D, drawn.map((d) => d.L), options.chunkNumbers);
+  fillTokens(data, teacher, tokens, drawn);
+  const projections = keepProjections
+    ? { epsilon: Int32Array.from(drawn.map((d) => d.eps)), chiStar: drawn.map((d) => d.chi), zStar: drawn.map((d) => d.z) }
+    : undefined;
+  return { data, projections };
+}
+
+/**
+ * A source of fresh sequences in blocks of at most `blockSize` (for test
+ * sets too large to hold: the empirical test risk streams through them).
+ */
+export class DatasetStream {
+  private readonly seq: SequenceSampler;
+
+  constructor(
+    private readonly law: DataLaw,
+    private readonly teacher: Teacher,
+    sampler: RandomStream,
+    private readonly tokens: RandomStream,
+  ) {
+    validateNu(law.task, law.nu);
+    this.seq = new SequenceSampler({ task: law.task, nu: law.nu, lengths: law.lengths, delta: law.delta }, sampler, 'reduced');
+  }
+
+  /** The next `count` sequences as a data set. */
+  next(count: number): Dataset {
+    const drawn: { L: number; y: number; chi: Float64Array; z: Float64Array }[] = [];
+    for (let n = 0; n < count; n++) {
+      const s = this.seq.next();
+      drawn.push({ L: s.L, y: s.y, chi: s.chiStar.slice(0, s.L), z: s.zStar.slice(0, s.L) });
+    }
+    const data = Dataset.allocate(this.teacher.D, drawn.map((d) => d.L));
+    fillTokens(data, this.teacher, this.tokens, drawn);
+    return data;
+  }
+}
+
+/** x = χ* u_k + z* u_v + P_⊥ g for every token, in sequence order; labels copied. */
+function fillTokens(data: Dataset, teacher: Teacher, rng: RandomStream, drawn: readonly { L: number; y: number; chi: Float64Array; z: Float64Array }[]): void {
+  const { D } = data;
+  const { uk, uv } = teacher;
+  const g = new Float64Array(D);
+  for (let c = 0; c < data.chunks.length; c++) {
+    const X = data.chunks[c];
+    for (let n = data.firstOfChunk[c]; n < data.firstOfChunk[c + 1]; n++) {
+      const d = drawn[n];
+      data.y[n] = d.y;
+      for (let l = 0; l < d.L; l++) {
+        rng.fillNormal(g);
+        let a = 0;
+        let b = 0;
+        for (let i = 0; i < D; i++) {
+          a += g[i] * uk[i];
+          b += g[i] * uv[i];
+        }
+        // replace g's components along u_k, u_v by the task model's χ*, z*
+        const ca = d.chi[l] - a;
+        const cb = d.z[l] - b;
+        const o = (data.start[n] + l) * D;
+        for (let i = 0; i < D; i++) X[o + i] = g[i] + ca * uk[i] + cb * uv[i];
+      }
+    }
+  }
+}

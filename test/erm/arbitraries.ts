@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { RandomStream } from '../../src/numerics/random.ts';
+import { type DataLaw, type Dataset, type Teacher, drawDataset, drawTeacher } from '../../src/erm/data.ts';
+import { type LengthLaw, fixedLength, lengthLaw } from '../../src/task/length-law.ts';
+import { maxTask, spikedTask } from '../../src/task/tasks.ts';
+
+/**
+ * Generators of small ERM problems (a teacher and a training set of the full
+ * model) for the property tests of src/erm. Sizes are small so that every
+ * run costs milliseconds.
+ */
+export interface SmallProblemSpec {
+  readonly task: 'spiked' | 'max';
+  readonly nu: number;
+  readonly lengths: readonly number[];
+  readonly delta: number;
+  readonly D: number;
+  readonly N: number;
+  readonly seed: number;
+}
+
+export const smallProblemArb: fc.Arbitrary<SmallProblemSpec> = fc.record({
+  task: fc.constantFrom('spiked' as const, 'max' as const),
+  nu: fc.double({ min: 0, max: 4, noNaN: true }),
+  // a fixed length (including the degenerate L = 1) or a variable law; up to 9 tokens so that the
+  // kernels' groups of 1…4 tokens all occur (e.g. 9 = 4 + 4 + 1)
+  lengths: fc.oneof(fc.integer({ min: 1, max: 9 }).map((L) => [L]), fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 3 })),
+  delta: fc.constantFrom(0, 0.3),
+  D: fc.integer({ min: 4, max: 16 }),
+  N: fc.integer({ min: 3, max: 25 }),
+  seed: fc.integer({ min: 0, max: 1_000_000 }),
+});
+
+export function lawOf(spec: SmallProblemSpec): DataLaw {
+  const lengths: LengthLaw = spec.lengths.length === 1 ? fixedLength(spec.lengths[0]) : lengthLaw(spec.lengths);
+  return { task: spec.task === 'spiked' ? spikedTask : maxTask, nu: spec.nu, lengths, delta: spec.delta };
+}
+
+/** Teacher, data, and a stream for further draws (e.g. the point w), all from spec.seed. */
+export function smallProblem(spec: SmallProblemSpec): { teacher: Teacher; data: Dataset; rng: RandomStream } {
+  const [t, s, x, rng] = RandomStream.streams(spec.seed, 4);
+  const teacher = drawTeacher(spec.D, t);
+  const { data } = drawDataset(lawOf(spec), teacher, spec.N, s, x);
+  return { teacher, data, rng };
+}
