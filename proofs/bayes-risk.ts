@@ -5,10 +5,11 @@
  * (L = 2), (2) independent mpmath values (test/fixtures/generate_bayes_reference.py),
  * (3) full-model Monte Carlo of the posterior-mean predictor, (4) exact edge cases.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { agreementCheck, exactQuantity, type Quantity } from '../src/claims/checks.ts';
 import { bayes, monteCarlo, setting, type Setting } from '../src/claims/quantities.ts';
 import type { Claim } from '../src/claims/types.ts';
+import { InvalidInputError } from '../src/errors.ts';
 import { integrate } from '../src/numerics/adaptive.ts';
 
 const LOG_SQRT_4PI = 0.5 * Math.log(4 * Math.PI);
@@ -44,8 +45,11 @@ interface Reference {
   method: string;
 }
 
+/** The fixture lives in the repository's test/fixtures (from proofs/ in the sources, ../../ from a dist/ build). */
 function references(): Reference[] {
-  const file = new URL('../test/fixtures/bayes-risk-reference.json', import.meta.url);
+  const candidates = ['../test/fixtures/bayes-risk-reference.json', '../../test/fixtures/bayes-risk-reference.json'].map((p) => new URL(p, import.meta.url));
+  const file = candidates.find((u) => existsSync(u));
+  if (!file) throw new InvalidInputError('the mpmath reference fixture test/fixtures/bayes-risk-reference.json is not available (run from the repository)');
   return (JSON.parse(readFileSync(file, 'utf8')) as { values: Reference[] }).values;
 }
 
