@@ -558,10 +558,11 @@ function scaledDistance(s: Search, x: readonly number[], y: readonly number[]): 
  * Starts in order. The first runs to convergence. Each later start is first
  * compared with the minima found so far by a hill–valley test (Ursem 2000;
  * Maree et al. 2018): if the search objective decreases monotonically along
- * the segment from the start to a minimum (at 1/4, 1/2, 3/4) the start lies
- * in that minimum's valley and is reported as merged (4 evaluations instead
- * of a full run); otherwise it runs, and stops as merged if it comes within
- * 0.1 (scaled) of a minimum without being lower.
+ * the segment from the start to a minimum (at 1 to 3 equally spaced interior
+ * points, one per 0.5 of scaled distance) the start lies in that minimum's
+ * valley and is reported as merged (2 to 4 evaluations instead of a full
+ * run); otherwise it runs, and stops as merged if it comes within 0.1
+ * (scaled) of a minimum without being lower.
  */
 function runStarts(s: Search, starts: readonly (readonly number[])[]): Run[] {
   const runs: Run[] = [];
@@ -586,9 +587,12 @@ function runStarts(s: Search, starts: readonly (readonly number[])[]): Run[] {
       for (const k of [...minima].sort((a, b) => a.f - b.f)) {
         if (f0 < k.f - tie) continue; // lower than that minimum: not in its valley
         const u1 = s.toSearchVector(k.point);
+        // one interior point per 0.5 of scaled distance, 1 to 3
+        const nPts = Math.min(3, Math.max(1, Math.ceil(scaledDistance(s, point, k.point) / 0.5)));
         let prev = f0;
         let monotone = true;
-        for (const t of [0.25, 0.5, 0.75]) {
+        for (let q = 1; q <= nPts; q++) {
+          const t = q / (nPts + 1);
           const fz = s.objective(u0.map((v, i) => v + t * (u1[i] - v)));
           if (fz > prev + tie) {
             monotone = false;
@@ -598,7 +602,7 @@ function runStarts(s: Search, starts: readonly (readonly number[])[]): Run[] {
         }
         if (monotone && k.f <= prev + tie) {
           run.status = 'merged';
-          run.message = `in the valley of start ${runs.indexOf(k) + 1}: the risk decreases monotonically along the segment to its minimum (hill–valley test at 1/4, 1/2, 3/4)`;
+          run.message = `in the valley of start ${runs.indexOf(k) + 1}: the risk decreases monotonically along the segment to its minimum (hill–valley test, ${nPts} interior point${nPts > 1 ? 's' : ''})`;
           break;
         }
       }
