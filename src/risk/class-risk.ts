@@ -25,7 +25,8 @@ export interface ClassRiskOptions extends PopulationRiskOptions {
    * of the part of k/√D orthogonal to k* and v* (τ² = R_kk on the manifold).
    * Only τ², m_kv*² matter (the risk is even in τ and in m_kv*). Default: a
    * closed-form start where one is known and task-based guesses, all on the
-   * face τ = m_kv* = 0.
+   * face τ = m_kv* = 0. On the full family the manifold minimum is found
+   * first (with its default starts) and `starts` are the off-manifold starts.
    */
   starts?: number[][];
   /** Newton iterations per start (default 60) */
@@ -478,7 +479,8 @@ function meanLength(lengths: LengthLaw): number {
 
 /**
  * Default manifold starts [m, τ, θ…], all on the face τ = 0: a closed form
- * where one is known, then c_ν and spread guesses (3 in all).
+ * where one is known, then c_ν and the spread guesses 0.3, 3, 1 (3 in all;
+ * `runStarts` works from the lowest risk).
  * Linear σ: A = E[σ_ε] = 1 + m μ̄ with μ̄ = E[χ*_ε], B = E[Σσ²] =
  * L̄(1 + τ²) + 2m E[Σχ*] + m² E[Σχ*²]. Product task with spike N(μ, 1):
  * E[Σχ*] = μ, E[Σχ*²] = L̄ + μ², so dA²/B/dm = 0 at m* = μ(L̄ − 1)/L̄.
@@ -510,9 +512,9 @@ function defaultManifoldStarts(s: Search): number[][] {
   }
   const c = task.nishimoriSlope(nu);
   if (c !== undefined && Number.isFinite(c) && c > 0.5) add(c, theta0);
-  add(1, theta0);
   add(0.3, theta0.map((t) => t - 0.5));
   add(3, theta0);
+  add(1, theta0);
   return out.slice(0, 3);
 }
 
@@ -555,61 +557,63 @@ function scaledDistance(s: Search, x: readonly number[], y: readonly number[]): 
 }
 
 /**
- * Starts in order. The first runs to convergence. Each later start is first
+ * Starts: all are evaluated, then taken from the lowest risk up. The first
+ * runs to convergence. Each later start is first
  * compared with the minima found so far by a hill–valley test (Ursem 2000;
  * Maree et al. 2018): if the search objective decreases monotonically along
  * the segment from the start to a minimum (at 1 to 3 equally spaced interior
- * points, one per 0.5 of scaled distance) the start lies in that minimum's
- * valley and is reported as merged (2 to 4 evaluations instead of a full
+ * points, one per unit of scaled distance) the start lies in that minimum's
+ * valley and is reported as merged (1 to 3 evaluations instead of a full
  * run); otherwise it runs, and stops as merged if it comes within 0.1
  * (scaled) of a minimum without being lower.
  */
 function runStarts(s: Search, starts: readonly (readonly number[])[]): Run[] {
-  const runs: Run[] = [];
-  const minima: Run[] = [];
   const tie = 1e-12; // evaluation scatter at the search tolerance is ~1e−14
-  for (const start of starts) {
+  // evaluate every start first (the hill–valley test needs these values anyway), then work from the lowest
+  const runs: Run[] = starts.map((start) => {
     const point = s.pointFromStart(start);
     const before = s.calls;
-    const run: Run = { start, calls: 0, iterations: 0, status: 'not converged', message: '', point, f: Infinity };
-    runs.push(run);
-    const u0 = s.toSearchVector(point);
-    const f0 = s.objective(u0);
-    run.f = f0;
+    const f = s.objective(s.toSearchVector(point));
+    return { start, calls: s.calls - before, iterations: 0, status: 'not converged', message: '', point, f };
+  });
+  const minima: Run[] = [];
+  const order = runs.map((_, i) => i).sort((i, j) => runs[i].f - runs[j].f);
+  for (const idx of order) {
+    const run = runs[idx];
+    const { point } = run;
+    const f0 = run.f;
+    const before = s.calls - run.calls;
     if (f0 === Infinity) {
       run.status = 'failed';
       run.message = 'not run: the risk is not computable at the start (NumericalRangeError from the risk engine)';
-      run.calls = s.calls - before;
       continue;
     }
+    const u0 = s.toSearchVector(point);
     // hill–valley test against the minima found so far, best first
-    if (minima.length) {
-      for (const k of [...minima].sort((a, b) => a.f - b.f)) {
-        if (f0 < k.f - tie) continue; // lower than that minimum: not in its valley
-        const u1 = s.toSearchVector(k.point);
-        // one interior point per 0.5 of scaled distance, 1 to 3
-        const nPts = Math.min(3, Math.max(1, Math.ceil(scaledDistance(s, point, k.point) / 0.5)));
-        let prev = f0;
-        let monotone = true;
-        for (let q = 1; q <= nPts; q++) {
-          const t = q / (nPts + 1);
-          const fz = s.objective(u0.map((v, i) => v + t * (u1[i] - v)));
-          if (fz > prev + tie) {
-            monotone = false;
-            break;
-          }
-          prev = fz;
-        }
-        if (monotone && k.f <= prev + tie) {
-          run.status = 'merged';
-          run.message = `in the valley of start ${runs.indexOf(k) + 1}: the risk decreases monotonically along the segment to its minimum (hill–valley test, ${nPts} interior point${nPts > 1 ? 's' : ''})`;
+    for (const k of [...minima].sort((a, b) => a.f - b.f)) {
+      if (f0 < k.f - tie) continue; // lower than that minimum: not in its valley
+      const u1 = s.toSearchVector(k.point);
+      // one interior point per unit of scaled distance (asinh m, τ²/m², θ), 1 to 3
+      const nPts = Math.min(3, Math.max(1, Math.ceil(scaledDistance(s, point, k.point))));
+      let prev = f0;
+      let monotone = true;
+      for (let q = 1; q <= nPts; q++) {
+        const fz = s.objective(u0.map((v, i) => v + (q / (nPts + 1)) * (u1[i] - v)));
+        if (fz > prev + tie) {
+          monotone = false;
           break;
         }
+        prev = fz;
       }
-      if (run.status === 'merged') {
-        run.calls = s.calls - before;
-        continue;
+      if (monotone && k.f <= prev + tie) {
+        run.status = 'merged';
+        run.message = `in the valley of start ${runs.indexOf(k) + 1}: the risk decreases monotonically along the segment to its minimum (hill–valley test, ${nPts} interior point${nPts > 1 ? 's' : ''})`;
+        break;
       }
+    }
+    if (run.status === 'merged') {
+      run.calls = s.calls - before;
+      continue;
     }
     const stepper = newStepper(s, point);
     while (!stepper.step()) {
@@ -671,7 +675,7 @@ function manifoldMinimum(s: Search): ClassRiskResult {
   let bayesInfo: ClassRiskResult['bayes'];
 
   // Prop. 4.2 closed form: softmax at k = c_ν k*, v = v* has the Bayes risk under the ratio condition
-  if (!s.opts.starts && isSoftmaxType(act) && c !== undefined && c > 0) {
+  if (!s.opts.starts && isSoftmaxType(act) && c !== undefined && c >= 0) {
     if (c === Infinity) {
       return rayMinimum(s, [1, 0, ...theta0], [], 'c_ν = ∞: softmax reaches the Bayes risk only as m_kk* → ∞ (k = c_ν k*, Prop. 4.2)');
     }
