@@ -44,7 +44,7 @@ export interface ClassRiskOptions extends PopulationRiskOptions {
 export interface StartReport {
   /** the start as given: [m_kk*, τ (, m_kv*), θ…] */
   readonly start: readonly number[];
-  /** risk at the start's end point (search tolerance) */
+  /** risk at the start's end point, search tolerance (a start merged by the hill–valley test ends where it began; skipped: NaN) */
   readonly risk: number;
   readonly iterations: number;
   readonly converged: boolean;
@@ -122,8 +122,8 @@ const SEARCH = {
   noise: 1e-13,
   /** relative finite-difference step */
   fdStep: 1e-4,
-  /** two starts whose points are this close (scaled ∞-norm) are in one basin: the worse one stops */
-  mergeRadius: 0.05,
+  /** a running start this close (scaled ∞-norm) to a found minimum, and not lower, is in its basin and stops */
+  mergeRadius: 0.1,
   /** |θ| ≤ 50 (erf's offset: erf(±50) is ±1 to double precision, the search cannot gain beyond) */
   thetaBound: 50,
 };
@@ -144,9 +144,12 @@ const SEARCH = {
  * of the box. Bounded trust-region Newton with finite-difference derivatives
  * (`BoundedNewtonStepper`) stays on the face τ² = m_kv*² = 0 while it
  * minimises over m_kk*, θ, then tests the bound by its one-sided derivative
- * (KKT: ∂E/∂τ² ≥ 0, reported) and leaves the face only if that fails. Several
- * starts run interleaved; one that comes within 0.05 (scaled) of a better one
- * stops as "merged"; every start is reported.
+ * (KKT: ∂E/∂τ² ≥ 0, reported) and leaves the face only if that fails. The
+ * search runs in asinh m_kk* (≈ log 2m for large m). Several starts: all are
+ * evaluated, the lowest runs to convergence, the others are first put to a
+ * hill–valley test against the minima found (merged if the risk decreases
+ * monotonically towards one) and run only otherwise; every start is
+ * reported with its status.
  *
  * Closed forms used as warm starts: softmax-type σ (log φ(x) = x + const)
  * under the ratio condition with finite c_ν: k = c_ν k* reaches the Bayes
@@ -189,8 +192,7 @@ export function classRisk(input: ClassRiskInput, opts: ClassRiskOptions = {}): C
     }
   }
   const search = new Search({ ...input, delta }, opts, boundary);
-  const res = family === 'manifold' ? manifoldMinimum(search) : fullMinimum(search);
-  return res;
+  return family === 'manifold' ? manifoldMinimum(search) : fullMinimum(search);
 }
 
 // ---------------------------------------------------------------------------
@@ -339,12 +341,8 @@ function manifoldObjective(input: ClassRiskInput, m: number, tau2: number, theta
  * finite-difference step, 1e−4), see `BoundedNewtonStepper`'s snapping.
  */
 function fullObjective(input: ClassRiskInput, a1: number, p: number, s: number, theta: number[], opts: PopulationRiskOptions): Evaluation {
-  if (p === 0) {
-    const ev = manifoldObjective(input, a1, s, theta, opts);
-    const a3 = Math.sqrt(s);
-    // v = b2 v*: q_kv = a·b = 0, the manifold overlaps
-    return { ...ev, overlaps: { ...ev.overlaps, qkv: 0 * a3 } };
-  }
+  // on the face the optimal v is b2 v* (q_kv = a·b = 0): the manifold's overlaps
+  if (p === 0) return manifoldObjective(input, a1, s, theta, opts);
   const a2 = Math.sqrt(p);
   const a3 = Math.sqrt(s);
   const overlapsFor = (b: number[]): Overlaps => ({
@@ -618,10 +616,10 @@ function runStarts(s: Search, starts: readonly (readonly number[])[]): Run[] {
     const stepper = newStepper(s, point);
     while (!stepper.step()) {
       const here = s.toPoint(stepper.x);
-      const near = minima.find((k) => scaledDistance(s, here, k.point) <= 2 * SEARCH.mergeRadius && stepper.fx >= k.f - tie);
+      const near = minima.find((k) => scaledDistance(s, here, k.point) <= SEARCH.mergeRadius && stepper.fx >= k.f - tie);
       if (near) {
         run.status = 'merged';
-        run.message = `joined the basin of start ${runs.indexOf(near) + 1} (within ${2 * SEARCH.mergeRadius} scaled, risk not lower)`;
+        run.message = `joined the basin of start ${runs.indexOf(near) + 1} (within ${SEARCH.mergeRadius} scaled, risk not lower)`;
         stepper.stop(run.message);
       }
     }
@@ -765,6 +763,7 @@ function searchDescription(s: Search, runs: Run[]): string {
 function fullMinimum(s: Search): ClassRiskResult {
   // 1. the manifold minimum (the face m_kv*² = 0 of the full box)
   const manSearch = new Search({ ...s.input, family: 'manifold' }, { ...s.opts, starts: undefined }, s.boundary);
+  manSearch.resumed = s.resumed;
   const man = manifoldMinimum(manSearch);
   s.nodes += manSearch.nodes;
   s.calls += manSearch.calls;
