@@ -660,6 +660,15 @@ function bestRun(runs: Run[]): Run {
   return best;
 }
 
+/** θ on its artificial search bound ±50: the minimum may lie beyond, so the result is not converged. */
+function thetaOnBound(s: Search, point: readonly number[]): boolean {
+  return point.slice(s.nKey).some((t) => Math.abs(t) >= SEARCH.thetaBound * (1 - 1e-12));
+}
+
+function thetaBoundNote(s: Search, point: readonly number[]): string {
+  return thetaOnBound(s, point) ? `; NOT converged: θ ended on its search bound ±${SEARCH.thetaBound}` : '';
+}
+
 function onBoundary(s: Search, r: Run): boolean {
   return Math.abs(r.point[0]) >= s.boundary * (1 - 1e-12);
 }
@@ -734,8 +743,8 @@ function manifoldMinimum(s: Search): ClassRiskResult {
     gap: Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
     extraError: 0,
     bayes: bayesInfo,
-    converged: res.converged && ev.quadratureConverged && kkt.every((k) => k.satisfied),
-    how: searchDescription(s, runs),
+    converged: res.converged && ev.quadratureConverged && kkt.every((k) => k.satisfied) && !thetaOnBound(s, best.point),
+    how: searchDescription(s, runs) + thetaBoundNote(s, best.point),
   });
 }
 
@@ -798,8 +807,8 @@ function fullMinimum(s: Search): ClassRiskResult {
     kkt,
     gap: Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
     extraError: 0,
-    converged: res.converged && ev.quadratureConverged && kkt.every((k) => k.satisfied) && man.converged,
-    how: `manifold minimum first (${man.riskEvaluations} risk evaluations), then ${searchDescription(s, runs)}`,
+    converged: res.converged && ev.quadratureConverged && kkt.every((k) => k.satisfied) && man.converged && !thetaOnBound(s, best.point),
+    how: `manifold minimum first (${man.riskEvaluations} risk evaluations), then ${searchDescription(s, runs)}${thetaBoundNote(s, best.point)}`,
   });
 }
 
