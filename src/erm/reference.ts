@@ -28,12 +28,12 @@ export function referenceEvaluate(data: Dataset, act: Activation, penalties: Pen
   for (let n = 0; n < N; n++) {
     const L = data.length[n];
     const X = data.chunks[data.chunkIndex(n)];
-    const tok = (l: number) => (data.start[n] + l) * D;
     const chi = new Float64Array(L);
     const z = new Float64Array(L);
     for (let l = 0; l < L; l++) {
-      for (let i = 0; i < D; i++) chi[l] += X[tok(l) + i] * w[i];
-      for (let i = 0; i < D; i++) z[l] += X[tok(l) + i] * w[D + i];
+      const o = (data.start[n] + l) * D;
+      for (let i = 0; i < D; i++) chi[l] += X[o + i] * w[i];
+      for (let i = 0; i < D; i++) z[l] += X[o + i] * w[D + i];
     }
     const sig = new Float64Array(L);
     if (act.normalised) {
@@ -55,8 +55,9 @@ export function referenceEvaluate(data: Dataset, act: Activation, penalties: Pen
     for (let l = 0; l < L; l++) {
       const weight = act.normalised ? sig[l] * (z[l] - f) : z[l];
       const dfdchi = weight * d.dx(chi[l], theta);
-      for (let i = 0; i < D; i++) grad[i] += c * dfdchi * X[tok(l) + i];
-      for (let i = 0; i < D; i++) grad[D + i] += c * sig[l] * X[tok(l) + i];
+      const o = (data.start[n] + l) * D;
+      for (let i = 0; i < D; i++) grad[i] += c * dfdchi * X[o + i];
+      for (let i = 0; i < D; i++) grad[D + i] += c * sig[l] * X[o + i];
       if (nTheta > 0) {
         d.dTheta(chi[l], theta, dth);
         for (let j = 0; j < nTheta; j++) grad[2 * D + j] += c * weight * dth[j];

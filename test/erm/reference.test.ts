@@ -4,6 +4,7 @@ import { getActivation } from '../../src/estimator/activations.ts';
 import { ErmObjective } from '../../src/erm/objective.ts';
 import { referenceEvaluate } from '../../src/erm/reference.ts';
 import { fcParams, reportSeed } from '../helpers/arbitraries.ts';
+import type { Storage } from '../../src/erm/data.ts';
 import { type SmallProblemSpec, smallProblem, smallProblemArb } from './arbitraries.ts';
 
 reportSeed('erm/reference.test.ts');
@@ -22,8 +23,9 @@ reportSeed('erm/reference.test.ts');
 const TOL = 1e-12;
 const ACTIVATIONS = ['softmax', 'linear', 'erf', 'softplus', 'exp'];
 
-function compare(id: string, spec: SmallProblemSpec, lambda: number) {
-  const { teacher, data, rng } = smallProblem(spec);
+function compare(id: string, spec: SmallProblemSpec, lambda: number, storage: Storage) {
+  const { teacher, data, rng } = smallProblem(spec, storage);
+  expect(data.storage).toBe(storage);
   const act = getActivation(id);
   const obj = new ErmObjective(data, act, { lambdaK: lambda, lambdaV: 2 * lambda });
   const D = spec.D;
@@ -44,26 +46,44 @@ function compare(id: string, spec: SmallProblemSpec, lambda: number) {
     scale = Math.max(scale, 1 + Math.abs(gRef[j]));
     diff = Math.max(diff, Math.abs(g[j] - gRef[j]));
   }
-  if (diff > TOL * scale) console.error({ id, spec, lambda, E, ERef, maxDifference: diff, tolerance: TOL * scale });
+  if (diff > TOL * scale) console.error({ id, storage, spec, lambda, E, ERef, maxDifference: diff, tolerance: TOL * scale });
   return { diff, tolerance: TOL * scale };
 }
 
+// both kernels: WebAssembly SIMD (data in a kernel memory) and JS (data in plain arrays)
+const CASES = ACTIVATIONS.flatMap((id) => (['wasm', 'array'] as const).map((storage) => [id, storage] as const));
+
 describe('ErmObjective.evaluate against referenceEvaluate', () => {
-  it.each(ACTIVATIONS)('should equal the plain reference kernel to 1e−12 relative on random data for %s', (id) => {
+  it.each(CASES)('should equal the plain reference kernel to 1e−12 relative on random data for %s (%s storage)', (id, storage) => {
     fc.assert(
       fc.property(smallProblemArb, fc.double({ min: 0, max: 0.5, noNaN: true }), (spec, lambda) => {
-        const { diff, tolerance } = compare(id, spec, lambda);
+        const { diff, tolerance } = compare(id, spec, lambda, storage);
         expect(diff).toBeLessThanOrEqual(tolerance);
       }),
       fcParams,
     );
   });
 
-  it.each(ACTIVATIONS)('should equal the reference at a larger odd D (vector tails) for %s', (id) => {
-    for (const D of [61, 257]) {
-      const { diff, tolerance } = compare(id, { task: 'spiked', nu: 1, lengths: [1, 3, 6], delta: 0.3, D, N: 40, seed: D }, 0.01);
+  it.each(CASES)('should equal the reference at larger D, D mod 4 = 0…3 (vector tails), for %s (%s storage)', (id, storage) => {
+    for (const D of [60, 61, 258, 259]) {
+      const { diff, tolerance } = compare(id, { task: 'spiked', nu: 1, lengths: [1, 3, 6], delta: 0.3, D, N: 40, seed: D }, 0.01, storage);
       expect(diff).toBeLessThanOrEqual(tolerance);
     }
+  });
+
+  it('should fail when the kernel is wrong (the check can fail): one token coordinate changed after evaluation', () => {
+    const spec = { task: 'spiked' as const, nu: 1, lengths: [3], delta: 0, D: 64, N: 10, seed: 4 };
+    const { data } = smallProblem(spec, 'wasm');
+    const act = getActivation('softmax');
+    const obj = new ErmObjective(data, act, { lambdaK: 0, lambdaV: 0 });
+    const w = new Float64Array(obj.size).fill(0.1);
+    const g = new Float64Array(obj.size);
+    const E = obj.evaluate(w, g);
+    data.chunks[0][5] *= 1 + 1e-6;
+    const gRef = new Float64Array(obj.size);
+    const ERef = referenceEvaluate(data, act, obj.penalties, w, gRef);
+    const diff = Math.max(Math.abs(E - ERef), ...g.map((x, j) => Math.abs(x - gRef[j])));
+    expect(diff).toBeGreaterThan(100 * TOL);
   });
 });
 
