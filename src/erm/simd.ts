@@ -120,8 +120,7 @@ const laneSum = (v: number) => [...get(v), ...f64x2extract(0), ...get(v), ...f64
  * pairs of coordinates per step for G ≤ 2, else 1, so that there are 4–8
  * independent addition chains and at most 14 live vector registers).
  */
-function project(G: number): Fn {
-  const U = G <= 2 ? 2 : 1;
+function project(G: number, U = G <= 2 ? 2 : 1): Fn {
   const [x, stride, n, wk, wv, out] = [0, 1, 2, 3, 4, 5];
   let next = 6;
   const p = [x];
@@ -176,7 +175,8 @@ function project(G: number): Fn {
  * x_j and the two partial sums. Per pair of coordinates:
  * gk += ((ck_0 x_0 + ck_1 x_1) + …), gv likewise (the order of objective.ts).
  */
-function accumulate(G: number): Fn {
+function accumulate(G: number, U = 1): Fn {
+  // (U = 2 coordinate pairs per step measured no faster than U = 1 at G = 3: the loop is not overhead-bound)
   const [x, stride, n, gk, gv, c] = [0, 1, 2, 3, 4, 5];
   let next = 6;
   const p = [x];
@@ -201,15 +201,17 @@ function accumulate(G: number): Fn {
     body.push(...get(c), ...f64load(16 * j + 8), ...f64x2splat, ...set(cv[j]));
   }
   body.push(...block, ...get(n), ...i32eqz, ...brIf(0), ...loop);
-  for (let j = 0; j < G; j++) body.push(...get(p[j]), ...load64zero(0), ...promoteLow, ...set(xs[j]));
-  for (const [g, cs] of [[gk, ck], [gv, cv]] as const) {
-    body.push(...get(xs[0]), ...get(cs[0]), ...f64x2mul, ...set(s));
-    for (let j = 1; j < G; j++) body.push(...get(s), ...get(xs[j]), ...get(cs[j]), ...f64x2mul, ...f64x2add, ...set(s));
-    body.push(...get(g), ...get(g), ...v128load(0), ...get(s), ...f64x2add, ...v128store(0));
+  for (let u = 0; u < U; u++) {
+    for (let j = 0; j < G; j++) body.push(...get(p[j]), ...load64zero(8 * u), ...promoteLow, ...set(xs[j]));
+    for (const [g, cs] of [[gk, ck], [gv, cv]] as const) {
+      body.push(...get(xs[0]), ...get(cs[0]), ...f64x2mul, ...set(s));
+      for (let j = 1; j < G; j++) body.push(...get(s), ...get(xs[j]), ...get(cs[j]), ...f64x2mul, ...f64x2add, ...set(s));
+      body.push(...get(g), ...get(g), ...v128load(16 * u), ...get(s), ...f64x2add, ...v128store(16 * u));
+    }
   }
-  for (let j = 0; j < G; j++) body.push(...get(p[j]), ...i32c(8), ...i32add, ...set(p[j]));
-  body.push(...get(gv), ...i32c(16), ...i32add, ...set(gv));
-  body.push(...get(gk), ...i32c(16), ...i32add, ...set(gk));
+  for (let j = 0; j < G; j++) body.push(...get(p[j]), ...i32c(8 * U), ...i32add, ...set(p[j]));
+  body.push(...get(gv), ...i32c(16 * U), ...i32add, ...set(gv));
+  body.push(...get(gk), ...i32c(16 * U), ...i32add, ...set(gk));
   body.push(...get(gk), ...get(stop), ...i32ne, ...brIf(0), ...end, ...end);
   return { params: [I32, I32, I32, I32, I32, I32], results: [], locals: [...new Array<number>(nI32).fill(I32), ...new Array<number>(nV).fill(V128)], body };
 }
@@ -272,6 +274,8 @@ export interface SimdKernels {
   readonly project: readonly ((x: number, stride: number, n: number, wk: number, wv: number, out: number) => void)[];
   readonly accumulate: readonly ((x: number, stride: number, n: number, gk: number, gv: number, c: number) => void)[];
   readonly sum: (x: number, n: number) => number;
+  /** every export by name (benchmarks of the variants) */
+  readonly raw: Readonly<Record<string, (...args: number[]) => number>>;
 }
 
 let compiled: WasmModule | null | undefined;
@@ -298,6 +302,7 @@ export function simdKernels(memory: KernelMemory): SimdKernels {
       project: [null, e.project1, e.project2, e.project3, e.project4] as SimdKernels['project'],
       accumulate: [null, e.accumulate1, e.accumulate2, e.accumulate3, e.accumulate4] as SimdKernels['accumulate'],
       sum: e.sum,
+      raw: e,
     };
     instances.set(memory, k);
   }
