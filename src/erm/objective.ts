@@ -24,7 +24,10 @@
  * Cost: one evaluation streams the N·L·D stored numbers once from memory:
  * per sequence the L·D numbers are read for the projections (2 dot products
  * per token) and read again, from cache, for the two gradient
- * accumulations — 8 flops per stored number.
+ * accumulations — 8 flops per stored number. Data in a WebAssembly memory
+ * (the default from 2^15 numbers on, data.ts) go through the SIMD kernels of
+ * simd.ts, other data through the JS kernels at the end of this file; both
+ * equal the plain reference implementation (reference.ts) to rounding.
  */
 import type { Activation } from '../estimator/activation.ts';
 import { InvalidInputError, requireFinite } from '../errors.ts';
@@ -181,22 +184,38 @@ export class ErmObjective {
 
   /**
    * The WebAssembly SIMD streaming passes (simd.ts) over data in a kernel
-   * memory: w is copied into the memory's scratch region, the kernels do the
-   * first D − D mod 4 coordinates of every token, JS the rest, and the
-   * gradient is copied back at the end.
+   * memory. w is copied into the memory's blocked scratch; the kernels do the
+   * first nv = D − D mod 4 coordinates of every token, JS the rest (straight
+   * into grad); the gradient blocks are copied back at the end.
+   *
+   * Speed (bench/erm.ts): pass 1 alone (loss, predictions) runs at the
+   * streaming-read bandwidth of one core; both passes take about twice as
+   * long, because the arithmetic, not memory, bounds them: 8 flops per number
+   * as separate f64x2 multiplies and adds (wasm SIMD has no FMA without
+   * relaxed SIMD) plus 2 conversions from Float32 is ≈ 2.5 cycles per number
+   * on 2 floating-point ports. A variant running pass 2 of sequence n fused
+   * with pass 1 of sequence n + 1 in one loop (so the arithmetic would
+   * overlap the memory reads) measured no faster and was dropped.
    */
   private passSimd(w: Float64Array, grad: Float64Array | undefined, data: Dataset, memory: KernelMemory, predictions?: Float64Array): number {
     const { D, chi, z, ck, cv } = this;
-    const kernels = simdKernels(memory);
-    const project = kernels.project;
-    const accumulate = kernels.accumulate;
+    const { project, accumulate } = simdKernels(memory);
     const lay = scratchLayout(D, data.maxLength);
     const S = new Float64Array(memory.buffer, 0, lay.bytes / 8);
-    S.set(w.subarray(0, 2 * D), 0);
-    if (grad) S.fill(0, 2 * D, 4 * D);
+    const nv = D - (D % 4);
+    for (let i = 0; i < nv; i += 2) {
+      const o = 4 * i;
+      S[o] = w[i];
+      S[o + 1] = w[i + 1];
+      S[o + 2] = w[D + i];
+      S[o + 3] = w[D + i + 1];
+      S[o + 4] = 0;
+      S[o + 5] = 0;
+      S[o + 6] = 0;
+      S[o + 7] = 0;
+    }
     const out = lay.out / 8;
     const coef = lay.coef / 8;
-    const nv = D - (D % 4);
     const stride = 4 * D;
     let total = 0;
     for (let c = 0; c < data.chunks.length; c++) {
@@ -207,13 +226,14 @@ export class ErmObjective {
         const L = data.length[n];
         const base = data.start[n] * D;
         const at = x0 + 4 * base;
-        for (let l = 0; l < L; l += 4) project[Math.min(4, L - l)](at + l * stride, stride, nv, lay.wk, lay.wv, lay.out + 16 * l);
+        // pass 1: projections, up to four tokens per sweep
+        for (let l = 0; l < L; l += 4) project[Math.min(4, L - l)](0, at + l * stride, stride, nv, lay.w, lay.out + 16 * l, 0);
         for (let l = 0; l < L; l++) {
           let a = S[out + 2 * l];
           let b = S[out + 2 * l + 1];
           for (let i = nv, o = base + l * D; i < D; i++) {
-            a += X[o + i] * S[i];
-            b += X[o + i] * S[D + i];
+            a += X[o + i] * w[i];
+            b += X[o + i] * w[D + i];
           }
           chi[l] = a;
           z[l] = b;
@@ -228,14 +248,23 @@ export class ErmObjective {
           S[coef + 2 * l] = ck[l];
           S[coef + 2 * l + 1] = cv[l];
           for (let i = nv, o = base + l * D; i < D; i++) {
-            S[2 * D + i] += ck[l] * X[o + i];
-            S[3 * D + i] += cv[l] * X[o + i];
+            grad[i] += ck[l] * X[o + i];
+            grad[D + i] += cv[l] * X[o + i];
           }
         }
-        for (let l = 0; l < L; l += 4) accumulate[Math.min(4, L - l)](at + l * stride, stride, nv, lay.gk, lay.gv, lay.coef + 16 * l);
+        // pass 2 (the sequence is in cache): gradients, up to four tokens per sweep
+        for (let l = 0; l < L; l += 4) accumulate[Math.min(4, L - l)](at + l * stride, 0, stride, nv, lay.w, 0, lay.coef + 16 * l);
       }
     }
-    if (grad) grad.set(S.subarray(2 * D, 4 * D), 0);
+    if (grad) {
+      for (let i = 0; i < nv; i += 2) {
+        const o = 4 * i;
+        grad[i] = S[o + 4];
+        grad[i + 1] = S[o + 5];
+        grad[D + i] = S[o + 6];
+        grad[D + i + 1] = S[o + 7];
+      }
+    }
     return total;
   }
 

@@ -1,18 +1,19 @@
 /**
  * WebAssembly SIMD kernels of the ERM loss and gradient, assembled here byte
  * by byte (no build tooling): the two streaming passes of objective.ts over
- * the Float32 tokens of one group of G = 1…4 tokens, two coordinates per
- * f64x2 lane pair, every sum in Float64:
+ * the Float32 tokens of a group of G = 1…4 tokens, two coordinates per
+ * f64x2, every product and sum in Float64:
  *
- *   project_G(x, stride, n, wk, wv, out):    out[2j] = Σ_{i<n} x_j[i] wk[i],  out[2j+1] = Σ_{i<n} x_j[i] wv[i]
- *   accumulate_G(x, stride, n, gk, gv, c):   gk[i] += Σ_j c[2j] x_j[i],       gv[i] += Σ_j c[2j+1] x_j[i]
- *   sum(x, n):                               Σ_{i<n} x[i]  (the streaming-read reference of the benchmark)
+ *   project_G:     out[2j] = Σ_{i<n} x_j[i] w_k[i],  out[2j+1] = Σ_{i<n} x_j[i] w_v[i]   (pass 1)
+ *   accumulate_G:  g_k[i] += Σ_j c[2j] x_j[i],        g_v[i] += Σ_j c[2j+1] x_j[i]       (pass 2)
+ *   sum(x, n):     Σ_{i<n} x[i]  (the streaming-read reference of the benchmark)
  *
- * with x_j = the Float32 token at byte address x + j·stride, wk, wv, gk, gv, out
- * and c Float64 arrays at byte addresses, and n a multiple of 4 (the caller
- * does the last D mod 4 coordinates). Each f64x2 accumulator adds the even
- * and the odd coordinates separately, so the sums are those of the scalar
- * kernel in another order: equal to rounding (test/erm/reference.test.ts).
+ * with x_j the Float32 token j of a group (tokens `stride` bytes apart), w
+ * and g in the blocked layout of `scratchLayout`, and n a multiple of 4 (the
+ * caller does the last D mod 4 coordinates). Each f64x2 accumulator adds the
+ * even and the odd coordinates separately, so the sums are those of the
+ * scalar kernel in another order: equal to rounding
+ * (test/erm/reference.test.ts).
  *
  * The data must live in the module's memory: `kernelMemory` allocates a
  * WebAssembly.Memory holding a scratch region (w, gradient, projections,
@@ -115,50 +116,81 @@ interface Fn {
 const laneSum = (v: number) => [...get(v), ...f64x2extract(0), ...get(v), ...f64x2extract(1), ...f64add];
 
 /**
- * project_G: params x, stride, n, wk, wv, out (i32). Locals: pointers p_j
- * (j ≥ 1; p_0 = x), end (= wk + 8n), and U·G accumulator pairs a, b (U = 2
- * pairs of coordinates per step for G ≤ 2, else 1, so that there are 4–8
- * independent addition chains and at most 14 live vector registers).
+ * One streaming kernel over the first n coordinates (n a multiple of 4) of
+ * up to two groups of tokens, in one loop: `accumulate` tokens (G_a of them,
+ * the first at byte xa) add into the gradient, `project` tokens (G_p, the
+ * first at xb) are projected on w_k, w_v. (With both, one loop would do pass
+ * 2 of one sequence and pass 1 of the next; that measured no faster than the
+ * two loops, see objective.ts, and is not exported.)
+ *
+ * Params (i32): xa, xb, stride, n, w, out, c. `w` points to the blocked
+ * scratch (see scratchLayout: per pair of coordinates 64 bytes = w_k, w_v,
+ * g_k, g_v, two Float64 each); out receives (χ_j, z_j) at out + 16j for the
+ * projected tokens; c holds (ck_j, cv_j) at c + 16j for the accumulated ones.
+ * U pairs of coordinates per step (U = 2 for G_p ≤ 2, so that the
+ * projections have ≥ 4 independent addition chains).
  */
-function project(G: number, U = G <= 2 ? 2 : 1): Fn {
-  const [x, stride, n, wk, wv, out] = [0, 1, 2, 3, 4, 5];
-  let next = 6;
-  const p = [x];
-  for (let j = 1; j < G; j++) p.push(next++);
-  const stop = next++;
-  const a: number[][] = [];
-  const b: number[][] = [];
-  for (let u = 0; u < U; u++) {
-    a.push([]);
-    b.push([]);
-    for (let j = 0; j < G; j++) {
-      a[u].push(next++);
-      b[u].push(next++);
-    }
-  }
-  const kv = next++;
-  const vv = next++;
-  const xv = next++;
-  const nI32 = G - 1 + 1;
-  const nV = next - 6 - nI32;
+function streamKernel(Ga: number, Gp: number): Fn {
+  const U = Gp > 0 && Gp <= 2 ? 2 : 1;
+  const [xa, xb, stride, n, w, out, c] = [0, 1, 2, 3, 4, 5, 6];
+  let next = 7;
+  const i32s: number[] = [];
+  const v128s: number[] = [];
+  const local = (list: number[]) => {
+    list.push(next);
+    return next++;
+  };
+  // i32 locals first (declaration order = index order)
+  const pa = Ga > 0 ? [xa, ...Array.from({ length: Ga - 1 }, () => local(i32s))] : [];
+  const pb = Gp > 0 ? [xb, ...Array.from({ length: Gp - 1 }, () => local(i32s))] : [];
+  const stop = local(i32s);
+  const a = Array.from({ length: U }, () => Array.from({ length: Gp }, () => local(v128s)));
+  const b = Array.from({ length: U }, () => Array.from({ length: Gp }, () => local(v128s)));
+  const ck = Array.from({ length: Ga }, () => local(v128s));
+  const cv = Array.from({ length: Ga }, () => local(v128s));
+  const kv = local(v128s);
+  const vv = local(v128s);
+  const xv = local(v128s);
+  const sk = local(v128s);
+  const sv = local(v128s);
   const body: number[] = [];
-  for (let j = 1; j < G; j++) body.push(...get(p[j - 1]), ...get(stride), ...i32add, ...set(p[j]));
-  body.push(...get(wk), ...get(n), ...i32c(3), ...i32shl, ...i32add, ...set(stop));
-  // accumulators start at 0 (locals are zero-initialised)
+  for (const p of [pa, pb]) for (let j = 1; j < p.length; j++) body.push(...get(p[j - 1]), ...get(stride), ...i32add, ...set(p[j]));
+  body.push(...get(w), ...get(n), ...i32c(5), ...i32shl, ...i32add, ...set(stop));
+  for (let j = 0; j < Ga; j++) {
+    body.push(...get(c), ...f64load(16 * j), ...f64x2splat, ...set(ck[j]));
+    body.push(...get(c), ...f64load(16 * j + 8), ...f64x2splat, ...set(cv[j]));
+  }
+  // projection accumulators start at 0 (locals are zero-initialised)
   body.push(...block, ...get(n), ...i32eqz, ...brIf(0), ...loop);
   for (let u = 0; u < U; u++) {
-    body.push(...get(wk), ...v128load(16 * u), ...set(kv), ...get(wv), ...v128load(16 * u), ...set(vv));
-    for (let j = 0; j < G; j++) {
-      body.push(...get(p[j]), ...load64zero(8 * u), ...promoteLow, ...set(xv));
-      body.push(...get(a[u][j]), ...get(xv), ...get(kv), ...f64x2mul, ...f64x2add, ...set(a[u][j]));
-      body.push(...get(b[u][j]), ...get(xv), ...get(vv), ...f64x2mul, ...f64x2add, ...set(b[u][j]));
+    const blockOffset = 64 * u;
+    if (Gp > 0) {
+      body.push(...get(w), ...v128load(blockOffset), ...set(kv), ...get(w), ...v128load(blockOffset + 16), ...set(vv));
+      for (let j = 0; j < Gp; j++) {
+        body.push(...get(pb[j]), ...load64zero(8 * u), ...promoteLow, ...set(xv));
+        body.push(...get(a[u][j]), ...get(xv), ...get(kv), ...f64x2mul, ...f64x2add, ...set(a[u][j]));
+        body.push(...get(b[u][j]), ...get(xv), ...get(vv), ...f64x2mul, ...f64x2add, ...set(b[u][j]));
+      }
+    }
+    if (Ga > 0) {
+      for (let j = 0; j < Ga; j++) {
+        body.push(...get(pa[j]), ...load64zero(8 * u), ...promoteLow, ...set(xv));
+        if (j === 0) {
+          body.push(...get(xv), ...get(ck[0]), ...f64x2mul, ...set(sk));
+          body.push(...get(xv), ...get(cv[0]), ...f64x2mul, ...set(sv));
+        } else {
+          body.push(...get(sk), ...get(xv), ...get(ck[j]), ...f64x2mul, ...f64x2add, ...set(sk));
+          body.push(...get(sv), ...get(xv), ...get(cv[j]), ...f64x2mul, ...f64x2add, ...set(sv));
+        }
+      }
+      body.push(...get(w), ...get(w), ...v128load(blockOffset + 32), ...get(sk), ...f64x2add, ...v128store(blockOffset + 32));
+      body.push(...get(w), ...get(w), ...v128load(blockOffset + 48), ...get(sv), ...f64x2add, ...v128store(blockOffset + 48));
     }
   }
-  for (let j = 0; j < G; j++) body.push(...get(p[j]), ...i32c(8 * U), ...i32add, ...set(p[j]));
-  body.push(...get(wv), ...i32c(16 * U), ...i32add, ...set(wv));
-  body.push(...get(wk), ...i32c(16 * U), ...i32add, ...set(wk));
-  body.push(...get(wk), ...get(stop), ...i32ne, ...brIf(0), ...end, ...end);
-  for (let j = 0; j < G; j++) {
+  for (const p of [pa, pb]) for (const q of p) body.push(...get(q), ...i32c(8 * U), ...i32add, ...set(q));
+  body.push(...get(w), ...i32c(64 * U), ...i32add, ...set(w));
+  body.push(...get(w), ...get(stop), ...i32ne, ...brIf(0), ...end, ...end);
+  for (let j = 0; j < Gp; j++) {
     for (const [acc, off] of [[a, 0], [b, 8]] as const) {
       body.push(...get(out));
       body.push(...laneSum(acc[0][j]));
@@ -166,54 +198,7 @@ function project(G: number, U = G <= 2 ? 2 : 1): Fn {
       body.push(...f64store(16 * j + off));
     }
   }
-  return { params: [I32, I32, I32, I32, I32, I32], results: [], locals: [...new Array<number>(nI32).fill(I32), ...new Array<number>(nV).fill(V128)], body };
-}
-
-/**
- * accumulate_G: params x, stride, n, gk, gv, c (i32). Locals: pointers p_j,
- * end (= gk + 8n), the splatted coefficients ck_j, cv_j, the promoted tokens
- * x_j and the two partial sums. Per pair of coordinates:
- * gk += ((ck_0 x_0 + ck_1 x_1) + …), gv likewise (the order of objective.ts).
- */
-function accumulate(G: number, U = 1): Fn {
-  // (U = 2 coordinate pairs per step measured no faster than U = 1 at G = 3: the loop is not overhead-bound)
-  const [x, stride, n, gk, gv, c] = [0, 1, 2, 3, 4, 5];
-  let next = 6;
-  const p = [x];
-  for (let j = 1; j < G; j++) p.push(next++);
-  const stop = next++;
-  const nI32 = next - 6;
-  const ck: number[] = [];
-  const cv: number[] = [];
-  const xs: number[] = [];
-  for (let j = 0; j < G; j++) {
-    ck.push(next++);
-    cv.push(next++);
-    xs.push(next++);
-  }
-  const s = next++;
-  const nV = next - 6 - nI32;
-  const body: number[] = [];
-  for (let j = 1; j < G; j++) body.push(...get(p[j - 1]), ...get(stride), ...i32add, ...set(p[j]));
-  body.push(...get(gk), ...get(n), ...i32c(3), ...i32shl, ...i32add, ...set(stop));
-  for (let j = 0; j < G; j++) {
-    body.push(...get(c), ...f64load(16 * j), ...f64x2splat, ...set(ck[j]));
-    body.push(...get(c), ...f64load(16 * j + 8), ...f64x2splat, ...set(cv[j]));
-  }
-  body.push(...block, ...get(n), ...i32eqz, ...brIf(0), ...loop);
-  for (let u = 0; u < U; u++) {
-    for (let j = 0; j < G; j++) body.push(...get(p[j]), ...load64zero(8 * u), ...promoteLow, ...set(xs[j]));
-    for (const [g, cs] of [[gk, ck], [gv, cv]] as const) {
-      body.push(...get(xs[0]), ...get(cs[0]), ...f64x2mul, ...set(s));
-      for (let j = 1; j < G; j++) body.push(...get(s), ...get(xs[j]), ...get(cs[j]), ...f64x2mul, ...f64x2add, ...set(s));
-      body.push(...get(g), ...get(g), ...v128load(16 * u), ...get(s), ...f64x2add, ...v128store(16 * u));
-    }
-  }
-  for (let j = 0; j < G; j++) body.push(...get(p[j]), ...i32c(8 * U), ...i32add, ...set(p[j]));
-  body.push(...get(gv), ...i32c(16 * U), ...i32add, ...set(gv));
-  body.push(...get(gk), ...i32c(16 * U), ...i32add, ...set(gk));
-  body.push(...get(gk), ...get(stop), ...i32ne, ...brIf(0), ...end, ...end);
-  return { params: [I32, I32, I32, I32, I32, I32], results: [], locals: [...new Array<number>(nI32).fill(I32), ...new Array<number>(nV).fill(V128)], body };
+  return { params: new Array<number>(7).fill(I32), results: [], locals: [...i32s.map(() => I32), ...v128s.map(() => V128)], body };
 }
 
 /** sum(x, n): Σ of n Float32 (n a multiple of 8) with four f64x2 accumulators. */
@@ -230,9 +215,10 @@ function streamSum(): Fn {
   return { params: [I32, I32], results: [F64], locals: [I32, V128, V128, V128, V128], body };
 }
 
+const GROUPS = [1, 2, 3, 4];
 const FUNCTIONS: [string, Fn][] = [
-  ...[1, 2, 3, 4].map((G) => [`project${G}`, project(G)] as [string, Fn]),
-  ...[1, 2, 3, 4].map((G) => [`accumulate${G}`, accumulate(G)] as [string, Fn]),
+  ...GROUPS.map((G) => [`project${G}`, streamKernel(0, G)] as [string, Fn]),
+  ...GROUPS.map((G) => [`accumulate${G}`, streamKernel(G, 0)] as [string, Fn]),
   ['sum', streamSum()],
 ];
 
@@ -271,12 +257,20 @@ function compressLocals(types: number[]): number[][] {
 
 /** The exports of one instance. Addresses are byte offsets into its memory. */
 export interface SimdKernels {
-  readonly project: readonly ((x: number, stride: number, n: number, wk: number, wv: number, out: number) => void)[];
-  readonly accumulate: readonly ((x: number, stride: number, n: number, gk: number, gv: number, c: number) => void)[];
+  /**
+   * Indexed by the group size G = 1…4, all with the parameters of
+   * `streamKernel`: project[G](0, xb, stride, n, w, out, 0),
+   * accumulate[G](xa, 0, stride, n, w, 0, c).
+   */
+  readonly project: readonly StreamKernel[];
+  readonly accumulate: readonly StreamKernel[];
   readonly sum: (x: number, n: number) => number;
   /** every export by name (benchmarks of the variants) */
   readonly raw: Readonly<Record<string, (...args: number[]) => number>>;
 }
+
+/** (xa, xb, stride, n, w, out, c) => void, see `streamKernel` */
+export type StreamKernel = (xa: number, xb: number, stride: number, n: number, w: number, out: number, c: number) => void;
 
 let compiled: WasmModule | null | undefined;
 
@@ -299,8 +293,8 @@ export function simdKernels(memory: KernelMemory): SimdKernels {
     if (!mod || !wasm) throw new Error('WebAssembly SIMD is not available');
     const e = new wasm.Instance(mod, { env: { memory } }).exports as Record<string, (...args: number[]) => number>;
     k = {
-      project: [null, e.project1, e.project2, e.project3, e.project4] as SimdKernels['project'],
-      accumulate: [null, e.accumulate1, e.accumulate2, e.accumulate3, e.accumulate4] as SimdKernels['accumulate'],
+      project: [e.project1, e.project1, e.project2, e.project3, e.project4],
+      accumulate: [e.accumulate1, e.accumulate1, e.accumulate2, e.accumulate3, e.accumulate4],
       sum: e.sum,
       raw: e,
     };
@@ -312,14 +306,16 @@ export function simdKernels(memory: KernelMemory): SimdKernels {
 /**
  * Layout of the scratch region at the start of a kernel memory, for
  * dimension D and sequences of at most Lmax tokens (byte offsets, Float64):
- * w_k at 0, w_v at 8D, g_k at 16D, g_v at 24D, the projections (χ_ℓ, z_ℓ) at
- * `out`, the coefficients (ck_ℓ, cv_ℓ) at `coef`; `bytes` is the total,
+ * from `w` = 0 the blocked variables, per pair of coordinates (2p, 2p + 1)
+ * the 8 numbers w_k, w_k, w_v, w_v, g_k, g_k, g_v, g_v at Float64 index 8p
+ * (so that one pointer serves all four vectors); the projections (χ_ℓ, z_ℓ)
+ * at `out`, the coefficients (ck_ℓ, cv_ℓ) at `coef`; `bytes` is the total,
  * rounded up to 64.
  */
-export function scratchLayout(D: number, Lmax: number): { wk: number; wv: number; gk: number; gv: number; out: number; coef: number; bytes: number } {
+export function scratchLayout(D: number, Lmax: number): { w: number; out: number; coef: number; bytes: number } {
   const out = 32 * D;
   const coef = out + 16 * Lmax;
-  return { wk: 0, wv: 8 * D, gk: 16 * D, gv: 24 * D, out, coef, bytes: Math.ceil((coef + 16 * Lmax) / 64) * 64 };
+  return { w: 0, out, coef, bytes: Math.ceil((coef + 16 * Lmax) / 64) * 64 };
 }
 
 const PAGE = 65536;
