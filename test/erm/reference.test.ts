@@ -4,8 +4,9 @@ import { getActivation } from '../../src/estimator/activations.ts';
 import { ErmObjective } from '../../src/erm/objective.ts';
 import { referenceEvaluate } from '../../src/erm/reference.ts';
 import { fcParams, reportSeed } from '../helpers/arbitraries.ts';
-import type { Storage } from '../../src/erm/data.ts';
-import { type SmallProblemSpec, smallProblem, smallProblemArb } from './arbitraries.ts';
+import { type Storage, drawDataset, drawTeacher } from '../../src/erm/data.ts';
+import { RandomStream } from '../../src/numerics/random.ts';
+import { type SmallProblemSpec, lawOf, smallProblem, smallProblemArb } from './arbitraries.ts';
 
 reportSeed('erm/reference.test.ts');
 
@@ -68,6 +69,29 @@ describe('ErmObjective.evaluate against referenceEvaluate', () => {
     for (const D of [60, 61, 258, 259]) {
       const { diff, tolerance } = compare(id, { task: 'spiked', nu: 1, lengths: [1, 3, 6], delta: 0.3, D, N: 40, seed: D }, 0.01, storage);
       expect(diff).toBeLessThanOrEqual(tolerance);
+    }
+  });
+
+  it.each(['wasm', 'array'] as const)('should equal the reference on data split into many chunks (%s storage)', (storage) => {
+    const spec = { task: 'spiked' as const, nu: 1, lengths: [2, 5], delta: 0.3, D: 36, N: 50, seed: 8 };
+    const [t, s, x, rng] = RandomStream.streams(spec.seed, 4);
+    const teacher = drawTeacher(spec.D, t);
+    const { data } = drawDataset(lawOf(spec), teacher, spec.N, s, x, { chunkNumbers: 600, storage });
+    expect(data.chunks.length).toBeGreaterThan(5);
+    for (const id of ACTIVATIONS) {
+      const act = getActivation(id);
+      const obj = new ErmObjective(data, act, { lambdaK: 0.1, lambdaV: 0.1 });
+      const w = new Float64Array(obj.size);
+      rng.fillNormal(w);
+      for (let i = 0; i < w.length; i++) w[i] *= 0.3;
+      const g = new Float64Array(obj.size);
+      const gRef = new Float64Array(obj.size);
+      const E = obj.evaluate(w, g);
+      const ERef = referenceEvaluate(data, act, obj.penalties, w, gRef);
+      const scale = 1 + Math.max(Math.abs(ERef), ...gRef.map(Math.abs));
+      const diff = Math.max(Math.abs(E - ERef), ...g.map((v, j) => Math.abs(v - gRef[j])));
+      if (diff > TOL * scale) console.error({ id, storage, E, ERef, maxDifference: diff, tolerance: TOL * scale });
+      expect(diff).toBeLessThanOrEqual(TOL * scale);
     }
   });
 
