@@ -31,7 +31,7 @@ export interface ClassRiskOptions extends PopulationRiskOptions {
   starts?: number[][];
   /** Newton iterations per start (default 60) */
   maxIterations?: number;
-  /** risk evaluations per start (default 80; one full-family evaluation counts as its risk-term calls) */
+  /** risk evaluations per start (default 240; one full-family evaluation counts as its risk-term calls) */
   maxEvaluations?: number;
   /** |m_kk*| ≤ searchBoundary during the search (default 32); a minimiser on it triggers the ray analysis */
   searchBoundary?: number;
@@ -123,8 +123,25 @@ const SEARCH = {
    */
   fTol: 1e-10,
   noise: 1e-13,
-  /** relative finite-difference step */
+  /**
+   * When the risk excess E − Δ is itself near fTol (erf at ν = 200: ~1e−10 at
+   * the first stop, 1.2e−12 at the minimum), a run that converged is refined
+   * with fTol = max(fTolFloor, fTolRelative·(E − Δ)): the optimisation gap
+   * then stays a small fraction of the excess. The floor is 10× the noise.
+   */
+  fTolRelative: 1e-3,
+  fTolFloor: 1e-12,
+  /** relative finite-difference step (m_kk*, τ², m_kv*²) */
   fdStep: 1e-4,
+  /**
+   * finite-difference step of σ's parameters θ, relative to max(1, |θ|):
+   * 1e−3 ≈ (noise/f⁗)^¼ balances the noise term noise/h² of a second
+   * difference against its truncation h²f⁗/12 for derivatives of order one.
+   * At 1e−4 the noise term (1e−5) exceeds the θ-curvature of flat problems
+   * (erf at ν = 0.01, where the risk varies by ~1e−7 over Δθ = 0.5) and the
+   * trust region collapsed without converging.
+   */
+  thetaStep: 1e-3,
   /** a running start this close (scaled ∞-norm) to a found minimum, and not lower, is in its basin and stops */
   mergeRadius: 0.1,
   /** |θ| ≤ 50 (erf's offset: erf(±50) is ±1 to double precision, the search cannot gain beyond) */
@@ -519,7 +536,7 @@ function defaultManifoldStarts(s: Search): number[][] {
   return out.slice(0, 3);
 }
 
-function newStepper(s: Search, point: number[]): BoundedNewtonStepper {
+function newStepper(s: Search, point: number[], fTol: number = SEARCH.fTol): BoundedNewtonStepper {
   const u0 = s.toSearchVector(point);
   const n = u0.length;
   const m2 = Math.max(1, point[0] * point[0]);
@@ -536,15 +553,15 @@ function newStepper(s: Search, point: number[]): BoundedNewtonStepper {
     steps[i] = SEARCH.fdStep * m2;
     scales[i] = m2;
   }
-  for (let i = s.nKey; i < n; i++) steps[i] = SEARCH.fdStep * Math.max(1, Math.abs(u0[i]));
+  for (let i = s.nKey; i < n; i++) steps[i] = SEARCH.thetaStep * Math.max(1, Math.abs(u0[i]));
   return new BoundedNewtonStepper(s.objective, u0, {
     lower,
     upper,
     steps,
     scales,
-    fTol: SEARCH.fTol,
+    fTol,
     noise: SEARCH.noise,
-    maxEvaluations: s.opts.maxEvaluations ?? 80,
+    maxEvaluations: s.opts.maxEvaluations ?? 240,
     maxIterations: s.opts.maxIterations ?? 60,
   });
 }
@@ -626,7 +643,19 @@ function runStarts(s: Search, starts: readonly (readonly number[])[]): Run[] {
         stepper.stop(run.message);
       }
     }
-    const res = stepper.result();
+    let res = stepper.result();
+    // a risk excess near fTol: the absolute stopping rule says little (the
+    // Newton model's gap is local, the valley may go on); refine relative to it
+    for (let pass = 0; pass < 3 && run.status !== 'merged' && res.converged; pass++) {
+      const fTol = Math.max(SEARCH.fTolFloor, SEARCH.fTolRelative * (1 + res.value));
+      if (!(fTol < SEARCH.fTol) || !(res.predictedDecrease > fTol)) break;
+      const refine = newStepper(s, s.toPoint(res.x), fTol);
+      while (!refine.step());
+      const again = refine.result();
+      again.iterations += res.iterations;
+      if (!again.converged) again.message = `${again.message} (refining to fTol = ${fTol.toExponential(1)}, relative to the risk excess ${(1 + res.value).toExponential(2)}, after converging at the absolute fTol)`;
+      res = again;
+    }
     run.result = res;
     run.point = s.toPoint(res.x);
     run.f = res.value;
@@ -738,17 +767,37 @@ function manifoldMinimum(s: Search): ClassRiskResult {
   const res = best.result!;
   const kkt = kktReports(s, best);
   const ev = s.evaluate(best.point, true);
+  const searched = res.converged && kkt.every((k) => k.satisfied) && !thetaOnBound(s, best.point);
+  const cert = searched ? undefined : bayesCertificate(s, ev);
+  if (cert) bayesInfo = cert.bayes;
   return assemble(s, {
     point: best.point,
     ev,
     reports,
     kkt,
-    gap: Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
-    extraError: 0,
+    gap: cert ? 0 : Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
+    extraError: cert?.extraError ?? 0,
     bayes: bayesInfo,
-    converged: res.converged && ev.quadratureConverged && kkt.every((k) => k.satisfied) && !thetaOnBound(s, best.point),
-    how: searchDescription(s, runs) + thetaBoundNote(s, best.point) + notConvergedNote(best, kkt),
+    converged: (searched || cert !== undefined) && ev.quadratureConverged,
+    how: searchDescription(s, runs) + thetaBoundNote(s, best.point) + notConvergedNote(best, kkt, cert),
   });
+}
+
+/**
+ * The Bayes certificate of a search that did not converge: no predictor beats
+ * the Bayes risk, so if the risk at the end point equals E_Bayes within both
+ * error bounds, E_σ ∈ [E_Bayes − err_B, risk + err] is known to that accuracy
+ * wherever the search stopped (e.g. L = 1 or ν = 0, where a constant σ is
+ * Bayes-optimal and the risk is flat in the other directions, so Newton cannot
+ * converge on a point). Returns undefined when the gap is not within the errors.
+ */
+function bayesCertificate(s: Search, ev: Evaluation): { bayes: NonNullable<ClassRiskResult['bayes']>; extraError: number } | undefined {
+  const { task, nu, lengths, delta } = s.input;
+  const b = bayesRisk(task, nu, lengths, delta);
+  const risk = delta + 1 - ev.gain;
+  const qErr = ev.gainError + 8 * Number.EPSILON * (1 + delta);
+  if (!(risk - b.value <= qErr + b.error)) return undefined;
+  return { bayes: { value: b.value, error: b.error, certified: true }, extraError: Math.max(0, risk - b.value + b.error - qErr) };
 }
 
 /**
@@ -807,12 +856,16 @@ function oneSidedAtBound(s: Search, point: readonly number[], i: number): { deri
 }
 
 /** Why the lowest run is not a converged minimum (empty when it is). */
-function notConvergedNote(best: Run, kkt: readonly KktReport[]): string {
+function notConvergedNote(best: Run, kkt: readonly KktReport[], cert?: { bayes: { value: number; error: number } }): string {
   const res = best.result!;
   const parts: string[] = [];
   if (!res.converged) parts.push(`the lowest start did not converge (${best.status === 'merged' ? 'stopped on joining a basin' : res.message})`);
   for (const k of kkt) if (!k.satisfied) parts.push(`the KKT test of ${k.variable === 'tau2' ? 'τ² = 0' : 'm_kv*² = 0'} ${k.derivative === null ? 'could not be made' : 'fails'}`);
-  return parts.length ? `; NOT converged: ${parts.join('; ')}` : '';
+  if (!parts.length) return '';
+  if (cert) {
+    return `; the search did not converge (${parts.join('; ')}), but the risk at its end point equals E_Bayes = ${cert.bayes.value.toPrecision(10)} within the errors: certified global by the Bayes lower bound (E_σ ≥ E_Bayes), error covers [E_Bayes − err, risk + err]`;
+  }
+  return `; NOT converged: ${parts.join('; ')}`;
 }
 
 function searchDescription(s: Search, runs: Run[]): string {
@@ -855,15 +908,18 @@ function fullMinimum(s: Search): ClassRiskResult {
   const res = best.result!;
   const kkt = kktReports(s, best);
   const ev = s.evaluate(best.point, true);
+  const searched = res.converged && kkt.every((k) => k.satisfied) && man.converged && !thetaOnBound(s, best.point);
+  const cert = searched ? undefined : bayesCertificate(s, ev);
   return assemble(s, {
     point: best.point,
     ev,
     reports,
     kkt,
-    gap: Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
-    extraError: 0,
-    converged: res.converged && ev.quadratureConverged && kkt.every((k) => k.satisfied) && man.converged && !thetaOnBound(s, best.point),
-    how: `manifold minimum first (${man.riskEvaluations} risk evaluations), then ${searchDescription(s, runs)}${thetaBoundNote(s, best.point)}${notConvergedNote(best, kkt)}${man.converged ? '' : '; NOT converged: the manifold minimum did not converge'}`,
+    gap: cert ? 0 : Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
+    extraError: cert?.extraError ?? 0,
+    ...(cert ? { bayes: cert.bayes } : {}),
+    converged: (searched || cert !== undefined) && ev.quadratureConverged,
+    how: `manifold minimum first (${man.riskEvaluations} risk evaluations), then ${searchDescription(s, runs)}${thetaBoundNote(s, best.point)}${notConvergedNote(best, kkt, cert)}${man.converged || cert ? '' : '; NOT converged: the manifold minimum did not converge'}`,
   });
 }
 
