@@ -40,7 +40,7 @@ export function riskJson(r: RiskResult & { starts?: unknown }): Record<string, u
 }
 
 /** A short human-readable table. */
-export function riskTable(r: RiskResult & { starts?: readonly { risk: number; converged: boolean }[] }): string {
+export function riskTable(r: RiskResult & { starts?: readonly { risk: number | null; converged: boolean; status?: string }[] }): string {
   const rows: [string, string][] = [];
   rows.push(['task', r.task]);
   rows.push(['activation', r.act]);
@@ -60,7 +60,7 @@ export function riskTable(r: RiskResult & { starts?: readonly { risk: number; co
     .filter(Boolean)
     .join(', ');
   if (how) rows.push(['work', how]);
-  if (r.starts) rows.push(['starts', r.starts.map((s) => `${s.risk.toPrecision(10)}${s.converged ? '' : ' (not converged)'}`).join('; ')]);
+  if (r.starts) rows.push(['starts', r.starts.map((s) => (s.risk === null ? `— (${s.status ?? 'not run'})` : `${s.risk.toPrecision(10)}${s.converged ? '' : ` (${s.status === 'merged' ? 'merged' : 'not converged'})`}`)).join('; ')]);
   rows.push(['converged', r.converged ? 'yes' : 'NO — treat the value as an estimate only']);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
