@@ -101,6 +101,15 @@ export interface ClassRiskResult extends RiskResult {
   readonly quadratureError: number;
   /** Newton-model estimate ½gᵀH⁻¹g of how far the minimiser's risk is above the local minimum (included in `error`) */
   readonly optimisationGap: number;
+  /**
+   * The accuracy the search aims at (riskTolerance, 1e−7) where nothing
+   * certifies the minimum (0 when the Bayes bound does, or for a ray's
+   * bracket). Not in `error`: the Newton-model gap is a local estimate, and a
+   * long flat valley can hide more than it says, up to this tolerance. An
+   * error bound on E_σ as an infimum is `error + searchTolerance`
+   * (`slr risk` prints that).
+   */
+  readonly searchTolerance: number;
   /** risk evaluations (riskTerms calls) in all; `evaluations` counts quadrature nodes */
   readonly riskEvaluations: number;
   /** evaluations that threw NumericalRangeError during the search (treated as +∞ there) */
@@ -1016,6 +1025,7 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
     kkt: [],
     quadratureError: points[points.length - 1].error,
     optimisationGap: upper - value,
+    searchTolerance: 0,
     riskEvaluations: s.calls,
     failedEvaluations: s.failed,
     bayes: { value: b.value, error: b.error, certified: narrow },
@@ -1072,6 +1082,7 @@ function assemble(
     kkt: r.kkt,
     quadratureError,
     optimisationGap: r.gap,
+    searchTolerance: r.bayes?.certified ? 0 : (s.opts.riskTolerance ?? 1e-7),
     riskEvaluations: s.calls,
     failedEvaluations: s.failed,
     ...(r.bayes ? { bayes: r.bayes } : {}),
