@@ -15,6 +15,11 @@ export function figureIds(): string[] {
   return FIGURES.map((f) => f.id);
 }
 
+/** The figures `all` stands for: every figure but the expensive ones (`inAll: false`, made only when named). */
+export function allFigureIds(): string[] {
+  return FIGURES.filter((f) => f.inAll !== false).map((f) => f.id);
+}
+
 export function getFigure(id: string): FigureDefinition {
   const f = FIGURES.find((d) => d.id === id);
   if (!f) throw new UnknownNameError(`unknown figure "${id}" (known: ${figureIds().join(', ')}, or all)`);
