@@ -57,7 +57,7 @@ export const rates: FigureDefinition = {
   title: 'Decay with the signal strength (Cor. 4.3): polynomial for linear attention, exponential for softmax',
   subtitle:
     'spiked-SLR, Δ = 0, class minima over the manifold overlaps; quadrature, error bars = error bounds; ' +
-    'dashed: corrected asymptotes L/ν (linear) and (L−1)√(π/(4ν))e^{−ν/4} (softmax = Bayes); dotted: L/((L−1)ν) as reported',
+    'dashed: corrected asymptotes L/ν (linear) and (L−1)√(π/(4ν))·exp(−ν/4) (softmax = Bayes); dotted: L/((L−1)ν) as reported',
   caption:
     'Population risks of spiked-SLR against ν on a log axis, at L = 2 and L = 10. The Bayes risk and softmax (on it) decay ' +
     'exponentially (straight lines), linear attention only polynomially. Dashed: the asymptotes verified here (corrected Cor. 4.3), ' +
@@ -73,7 +73,7 @@ export const rates: FigureDefinition = {
   styles: {
     [LINEAR_ASYMPTOTE]: { label: 'L/ν: linear asymptote (corrected)', color: '#D55E00', strokeWidth: 1.3, dash: '9 4' },
     [REFERENCE]: { label: 'L/((L−1)ν): linear asymptote as reported', color: '#777777', strokeWidth: 1.4, dash: '2 3' },
-    [SOFTMAX_ASYMPTOTE_SERIES]: { label: '(L−1)√(π/(4ν))e^{−ν/4}: softmax = Bayes asymptote', color: '#56B4E9', strokeWidth: 1.6, dash: '5 3' },
+    [SOFTMAX_ASYMPTOTE_SERIES]: { label: '(L−1)√(π/(4ν))·exp(−ν/4): softmax = Bayes asymptote', color: '#56B4E9', strokeWidth: 1.6, dash: '5 3' },
   },
   defaultPoints: 6,
   fastPoints: 3,

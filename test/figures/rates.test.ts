@@ -51,7 +51,7 @@ describe('rates figure: asymptotes of Cor. 4.3', () => {
     const def = getFigure('rates');
     expect(svg).toContain('L/ν: linear asymptote (corrected)');
     expect(svg).toContain('L/((L−1)ν): linear asymptote as reported');
-    expect(svg).toContain('(L−1)√(π/(4ν))e^{−ν/4}: softmax = Bayes asymptote');
+    expect(svg).toContain('(L−1)√(π/(4ν))·exp(−ν/4): softmax = Bayes asymptote');
     for (const s of RATE_REFERENCES) expect(def.styles?.[s]?.dash, s).toBeTruthy();
     expect(new Set(RATE_REFERENCES.map((s) => def.styles?.[s]?.dash)).size).toBe(RATE_REFERENCES.length);
   });
