@@ -114,7 +114,7 @@ export const fig3: FigureDefinition = {
   help: [
     '  fig3 is not part of "all" (ERM fits: about a minute at the defaults on two cores). Defaults: --D 100,',
     `  --alpha ${ALPHA_LADDER.join(',')}, --seeds ${DEFAULTS.seeds}, --lambda-grid ${DEFAULTS.lambdaGrid.join(',')} (λ_k = λ_v, chosen on a validation set).`,
-    '  Paper-like settings (hours, and up to ~10⁹ numbers of data at the largest α; reported: √(ND) = 10⁴, penalties by grid search):',
+    '  Paper-like settings (reported: √(ND) = 10⁴, penalties by grid search; the paper\'s α grid is not known here): hours, and 3·10⁸ numbers of data at α = 20:',
     '    slr figure fig3 --out figs --sqrt-nd 10000 --alpha 0.5,1,2,5,10,20 --seeds 10 --lambda-grid 0.001,0.003,0.01,0.03,0.1,0.3,1,3',
     '  A mid-size run (tens of minutes, the setting of test/erm/figure3.long.test.ts):',
     '    slr figure fig3 --out figs --sqrt-nd 400 --seeds 20 --lambda-grid 0.01,0.03,0.1,0.3,1,3',
