@@ -949,9 +949,20 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
   let bestEv: Evaluation | undefined;
   let bestPoint = point;
   let converged = true;
+  let stopped = '';
   for (let j = 0; j <= J; j++) {
     const x = [point[0] * 2 ** j, ...point.slice(1)];
-    const ev = s.evaluate(x, true);
+    let ev: Evaluation;
+    try {
+      ev = s.evaluate(x, true);
+    } catch (e) {
+      // far out on the ray the quadrature can run out of range (token grids grow with the slope):
+      // the bracket from the points so far still holds, it is only wider
+      if (!(e instanceof NumericalRangeError) || points.length === 0) throw e;
+      stopped = `; the ray stopped at m_kk* = ${x[0]} (${e.message})`;
+      converged = false;
+      break;
+    }
     converged &&= ev.quadratureConverged;
     const risk = delta + 1 - ev.gain;
     const error = ev.gainError + 8 * Number.EPSILON * (1 + delta);
@@ -1014,7 +1025,7 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
     error,
     method:
       `class minimum at infinity: ${reason}; risk followed along m_kk* = 2^j·${point[0]} (τ² = ${point[1]}${s.nTheta ? ', θ fixed' : ''}) at full tolerance: ` +
-      `${points.map((p) => `${p.mkk}: ${p.risk.toPrecision(10)}`).join(', ')}; E_σ ∈ [E_Bayes − err, min risk on the ray + err] = [${lower.toPrecision(8)}, ${upper.toPrecision(8)}]; ` +
+      `${points.map((p) => `${p.mkk}: ${p.risk.toPrecision(10)}`).join(', ')}${stopped}; E_σ ∈ [E_Bayes − err, min risk on the ray + err] = [${lower.toPrecision(8)}, ${upper.toPrecision(8)}]; ` +
       `value = ${extrapolated !== undefined ? 'Aitken extrapolation of the sequence, clamped to the bracket' : 'midpoint of the bracket'}, error = half-width covering the bracket; ` +
       `${powerLaw ? `risk − lower ≈ ${powerLaw.C.toPrecision(4)}·m^(−${powerLaw.order.toFixed(3)}) over the last doubling; ` : ''}` +
       `${narrow ? 'the bracket is narrower than the risk tolerance' : `NOT converged: the bracket is wider than the risk tolerance ${tol}`}; params at the lowest point on the ray`,

@@ -108,4 +108,16 @@ describe('classRisk (long)', () => {
     const man = classRisk(input);
     expect(full.value).toBeLessThanOrEqual(man.value + full.error + man.error);
   });
+
+  it('should report softmax on max-SLR at ν = ∞ as a bracket when the ray runs out of quadrature range (no throw)', () => {
+    const r = classRisk({ task: maxTask, nu: Infinity, lengths: fixedLength(3), act: softmax });
+    expect(r.ray).toBeDefined();
+    expect(r.converged).toBe(false);
+    expect(r.ray!.lower).toBeLessThanOrEqual(1e-12);
+    // the risk halves with each doubling of m_kk* (order ≈ 1): the bracket is as wide as the last point
+    expect(r.ray!.upper).toBeGreaterThan(0);
+    expect(r.ray!.upper).toBeLessThan(0.02);
+    expect(r.value - r.error).toBeLessThanOrEqual(r.ray!.lower + 1e-15);
+    expect(r.value + r.error).toBeGreaterThanOrEqual(r.ray!.upper - 1e-15);
+  });
 });
