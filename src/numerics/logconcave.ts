@@ -167,7 +167,21 @@ export function integrateLogConcave(psi: ConcaveLog, lo: number, hi: number, opt
   };
 }
 
-/** Safeguarded Newton on ψ' (decreasing) inside a bracket; returns the mode. */
+/**
+ * Safeguarded Newton on ψ' (decreasing) inside a bracket; returns the mode.
+ *
+ * Newton alone can crawl: where ψ' is dominated by −e^u (a step far to the
+ * right of the mode) each Newton step is ≈ 1 long, whatever the distance to
+ * the mode (spiked-SLR at ν = 401: the bracket end a + b² of M1 sat on the
+ * mode, rounding made ψ' there slightly positive, the widening moved the
+ * bracket to [−320, 483], and 100 plain Newton steps from 483 ended at 382,
+ * an integrand of e^{ψ − ψ*} = ∞). So, as in Numerical Recipes' rtsafe, a Newton step is taken only
+ * when it lands inside the bracket and the previous step shrank fast enough
+ * (|2ψ'| ≤ |previous step·ψ''|); otherwise the bracket is bisected. The
+ * bracket therefore at least halves every other iteration, and the search
+ * ends when the step or the bracket is below 1e−7 of the local width of e^ψ
+ * (or no longer representable).
+ */
 function findMode(psi: ConcaveLog, lo: number, hi: number): number {
   // make sure the bracket holds the root: ψ'(lo) ≥ 0 ≥ ψ'(hi)
   psi.derivs(lo, d);
@@ -179,6 +193,7 @@ function findMode(psi: ConcaveLog, lo: number, hi: number): number {
     psi.derivs(lo, d);
     evals++;
   }
+  if (d[1] === 0) return lo;
   psi.derivs(hi, d);
   evals++;
   for (let k = 0; !(d[1] <= 0) && k < 60; k++) {
@@ -192,10 +207,13 @@ function findMode(psi: ConcaveLog, lo: number, hi: number): number {
   let x = hi;
   let slope = d[1];
   let curv = d[2];
-  for (let k = 0; k < 100; k++) {
+  let previousStep = hi - lo;
+  for (let k = 0; k < 400; k++) {
     let next = curv < 0 ? x - slope / curv : NaN;
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (!(next > lo && next < hi) || Math.abs(2 * slope) > Math.abs(previousStep * curv)) next = 0.5 * (lo + hi);
     const step = Math.abs(next - x);
+    if (step === 0) return x; // the bracket is down to adjacent doubles
+    previousStep = step;
     x = next;
     psi.derivs(x, d);
     evals++;
