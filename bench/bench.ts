@@ -10,7 +10,7 @@
 import { getActivation } from '../src/estimator/activations.ts';
 import { RandomStream } from '../src/numerics/random.ts';
 import { bayesRisk } from '../src/risk/bayes.ts';
-import { classRisk } from '../src/risk/class-risk.ts';
+import { benchClassRisk } from './class-risk.ts';
 import { monteCarloRisk } from '../src/risk/montecarlo.ts';
 import { type Overlaps } from '../src/risk/overlaps.ts';
 import { populationRisk } from '../src/risk/population.ts';
@@ -82,17 +82,8 @@ for (const act of ['linear', 'erf', 'exp', 'softmax', 'softplus']) {
   }
 }
 
-console.log('Class minimum E_σ (s, one run)');
-for (const [task, nu, act] of [
-  [spikedTask, 5, 'linear'],
-  [spikedTask, 5, 'erf'],
-  [spikedTask, 5, 'softmax'],
-  [maxTask, Infinity, 'linear'],
-] as const) {
-  const t0 = performance.now();
-  const r = classRisk({ task, nu, lengths: fixedLength(2), act: getActivation(act) });
-  console.log(`  ${task.id.padEnd(6)} nu=${nu} L=2 ${act.padEnd(8)} ${((performance.now() - t0) / 1000).toFixed(2)} s  E=${r.value.toPrecision(10)}`);
-}
+benchClassRisk();
+console.log('');
 
 const rng = new RandomStream(1);
 const buf = new Float64Array(1 << 20);

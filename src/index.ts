@@ -26,6 +26,8 @@ export { validateClaims, selectClaims, ClaimGraphError } from './claims/graph.ts
 export { runVerification, runClaim, checkSeed, DEFAULT_SEED } from './claims/runner.ts';
 export type { RunOptions } from './claims/runner.ts';
 export { symbolicCheck, combinedDerivation } from './claims/symbolic-check.ts';
+// the paper's claims (proofs/), in dependency order
+export { claims } from '../proofs/index.ts';
 // the symbolic layer (derivations, Wick rule, numeric re-checks, CAS wrapper)
 export * as symbolic from './symbolic/index.ts';
 // finite-sample experiments (slr erm)

@@ -77,6 +77,33 @@ export function classMinimum(act: string, s: Setting, opts: { family?: 'manifold
   );
 }
 
+/**
+ * Two-sided bounds on the class risk E_σ = inf E(σ; k, v) from one search.
+ * Upper: the risk at a point the search evaluated is attained, so E_σ ≤ that
+ * risk + its quadrature error — whether or not the search converged (the
+ * smallest risk on a ray, when the minimum is a limit). Lower: no predictor
+ * beats Bayes, E_σ ≥ E_Bayes − error; and a converged search adds
+ * E_σ ≥ value − error − optimiser tolerance (a local statement: the
+ * optimiser's starts are the evidence that it is the global one).
+ */
+export function classRiskBounds(act: string, s: Setting, tolerance: number, opts: { family?: 'manifold' | 'full'; blind?: boolean } = {}): {
+  readonly lower: number;
+  readonly upper: number;
+  readonly result: ClassRiskResult;
+  readonly how: string;
+} {
+  const r = classMinimum(act, s, opts);
+  const b = bayes(s);
+  const bayesLower = b.value - b.error;
+  const upper = r.ray ? r.ray.upper : r.value + r.quadratureError;
+  const searchLower = r.converged ? r.value - r.error - tolerance : -Infinity;
+  const lower = Math.max(bayesLower, searchLower);
+  const how = r.converged
+    ? 'converged search: E_σ within value ± (error + tolerance), and ≥ Bayes'
+    : `search not converged (${r.ray ? 'a limit along a ray' : 'ended on a bound'}): E_σ ≤ the smallest risk attained, ≥ Bayes`;
+  return { lower, upper: Math.max(upper, lower), result: r, how };
+}
+
 export function riskAt(act: string, s: Setting, overlaps: Overlaps, theta?: readonly number[]): RiskResult {
   return cached(`at|${act}|${JSON.stringify(s)}|${JSON.stringify(overlaps)}|${JSON.stringify(theta ?? null)}`, () =>
     populationRisk({ task: taskOf(s), nu: s.nu, lengths: lengthsOf(s), delta: s.delta, act: getActivation(act), overlaps, ...(theta ? { theta } : {}) }),

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { SlrError } from '../errors.ts';
 import { validateClaims } from './graph.ts';
+import { runClaimsInWorkers } from './parallel.ts';
 import {
   type CheckContext,
   type CheckRecord,
@@ -21,6 +22,13 @@ export interface RunOptions {
   readonly seed?: number;
   /** called before each check with a short description (stderr progress in the CLI) */
   readonly progress?: (done: number, total: number, what: string) => void;
+  /**
+   * Run claims side by side in this many worker threads (default 1: in this
+   * thread). Needs `claimsModule`: the workers import the claims from there.
+   */
+  readonly workers?: number;
+  /** module exporting `claims: Claim[]` that contains every claim run (for `workers` > 1) */
+  readonly claimsModule?: URL;
 }
 
 export const DEFAULT_SEED = 20260922;
@@ -107,14 +115,15 @@ export async function runVerification(claims: readonly Claim[], opts: RunOptions
     0,
   );
   let done = 0;
-  const records: ClaimRecord[] = [];
-  for (const claim of ordered) {
-    records.push(
-      await runClaim(claim, opts, (what) => {
-        opts.progress?.(done, total, what);
-        done++;
-      }),
-    );
+  const tick = (what: string) => {
+    opts.progress?.(done, total, what);
+    done++;
+  };
+  let records: ClaimRecord[] = [];
+  if ((opts.workers ?? 1) > 1 && opts.claimsModule && ordered.length > 1) {
+    records = await runClaimsInWorkers(ordered, { fast, seed, claimsModule: opts.claimsModule, threads: opts.workers ?? 1, tick });
+  } else {
+    for (const claim of ordered) records.push(await runClaim(claim, opts, tick));
   }
   opts.progress?.(total, total, 'done');
   const n = (v: string) => records.filter((r) => r.verdict === v).length;

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { claims } from '../../proofs/index.ts';
 import { graphText } from '../claims/format.ts';
 import { validateClaims } from '../claims/graph.ts';
@@ -6,7 +7,7 @@ import { DEFAULT_SEED, runVerification } from '../claims/runner.ts';
 import type { ClaimRecord } from '../claims/types.ts';
 import { parseInteger } from './parse.ts';
 import type { Io } from './io.ts';
-import { progressReporter } from './verify-command.ts';
+import { CLAIMS_MODULE, progressReporter } from './verify-command.ts';
 
 export function listCommand(io: Io): Command {
   return new Command('list')
@@ -17,7 +18,7 @@ export function listCommand(io: Io): Command {
       const ordered = validateClaims(claims);
       let records: Map<string, ClaimRecord> | undefined;
       if (o.run) {
-        const report = await runVerification(ordered, { fast: true, seed: parseInteger('seed', o.seed, 0), progress: progressReporter(io, undefined) });
+        const report = await runVerification(ordered, { fast: true, seed: parseInteger('seed', o.seed, 0), progress: progressReporter(io, undefined), workers: availableParallelism(), claimsModule: CLAIMS_MODULE });
         records = new Map(report.claims.map((r) => [r.id, r]));
       }
       io.out(`claims in dependency order (⟵ uses)${o.run ? ', statuses from `slr verify --fast`' : ''}:\n${graphText(ordered, records)}\n`);

@@ -36,7 +36,7 @@ export function reportCommand(io: Io): Command {
     .option('--points <n>', 'points per curve for figures that are computed')
     .option('--fast', 'fewer points per curve for figures that are computed')
     .option('--series <list>', 'only these series in figures that are computed')
-    .option('--workers <n>', "worker threads for figure sweeps: a number, or 'auto'", 'auto')
+    .option('--workers <n>', "worker threads for the verification suite and figure sweeps: a number, or 'auto'", 'auto')
     .option('--no-progress', 'no progress bar on the terminal')
     .action(async (o: ReportOptions, cmd: Command) => {
       if (!o.out) throw new InvalidInputError('--out <dir> is required');
@@ -66,5 +66,5 @@ export function reportCommand(io: Io): Command {
 /** The verify report to render: from a file, or by running the suite (`--fast` runs the quick suite). */
 async function loadVerifyReport(o: ReportOptions, io: Io): Promise<VerifyReport> {
   if (o.verifyJson) return readVerifyReport(o.verifyJson);
-  return runVerifyCommand({ fast: o.fast, seed: o.seed, progress: o.progress ? undefined : false }, io);
+  return runVerifyCommand({ fast: o.fast, seed: o.seed, progress: o.progress ? undefined : false, workers: o.workers }, io);
 }

@@ -7,7 +7,11 @@ import { selectClaims, validateClaims } from '../claims/graph.ts';
 import { DEFAULT_SEED, runVerification } from '../claims/runner.ts';
 import type { VerifyReport } from '../claims/types.ts';
 import type { Io } from './io.ts';
+import { availableParallelism } from 'node:os';
 import { parseInteger } from './parse.ts';
+
+/** where the worker threads of a parallel run import the claims from */
+export const CLAIMS_MODULE = new URL('../../proofs/index.ts', import.meta.url);
 
 export interface VerifyOptions {
   only?: string[];
@@ -17,6 +21,7 @@ export interface VerifyOptions {
   seed: string;
   evidence?: boolean;
   progress?: boolean;
+  workers: string;
 }
 
 
@@ -41,7 +46,8 @@ export async function runVerifyCommand(o: VerifyOptions, io: Io): Promise<Verify
   const seed = parseInteger('seed', o.seed, 0);
   const all = validateClaims(claims);
   const selected = selectClaims(all, o.only);
-  return runVerification(selected, { fast: o.fast ?? false, seed, progress: progressReporter(io, o.progress) });
+  const workers = o.workers === 'auto' ? availableParallelism() : parseInteger('workers', o.workers, 1);
+  return runVerification(selected, { fast: o.fast ?? false, seed, progress: progressReporter(io, o.progress), workers, claimsModule: CLAIMS_MODULE });
 }
 
 export function verifyCommand(io: Io, setExit: (code: number) => void): Command {
@@ -55,6 +61,7 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
     .option('--evidence', 'print the evidence of confirmed checks too')
     .option('--progress', 'progress lines on stderr even when it is not a terminal')
     .option('--no-progress', 'no progress bar')
+    .option('--workers <n>', "claims run side by side in this many threads: a number, or 'auto' (the cores)", 'auto')
     .action(async (o: VerifyOptions) => {
       const report = await runVerifyCommand(o, io);
       if (o.junit) writeFileSync(o.junit, junitXml(report));

@@ -23,11 +23,19 @@
  * relative 2^−24 in x: an extra label perturbation of variance ~ 1e−15,
  * far below any statistical error here. Chunks hold whole sequences and at
  * most 2^24 numbers (64 MB) each, so no single allocation is huge.
+ *
+ * Where the chunks live: for data of at least `SIMD_MIN_NUMBERS` numbers
+ * (and at most what wasm32 addresses, 4 GiB), all chunks are consecutive
+ * views into one WebAssembly.Memory, after the scratch region of the SIMD
+ * kernels (simd.ts), so that the kernels read the data in place; otherwise,
+ * or where WebAssembly SIMD is missing, in ordinary Float32Arrays and the JS
+ * kernels run. `storage` says which.
  */
 import { InvalidInputError, requireFinite } from '../errors.ts';
 import { RandomStream } from '../numerics/random.ts';
 import type { LengthLaw } from '../task/length-law.ts';
 import { SequenceSampler, orthonormalDirections } from '../task/sampler.ts';
+import { type KernelMemory, kernelMemory, scratchLayout } from './simd.ts';
 import { type Task, validateNu } from '../task/tasks.ts';
 
 /** The data law: task, signal strength ν, length law P_L and noise variance Δ. */
@@ -47,6 +55,16 @@ export interface Teacher {
 
 /** Numbers per chunk (64 MB of Float32); a chunk always holds at least one whole sequence. */
 export const CHUNK_NUMBERS = 1 << 24;
+
+/**
+ * Data of at least this many numbers (128 KB) go to a WebAssembly memory
+ * ('auto' storage); below it an evaluation costs microseconds either way and
+ * a memory per small data set (each reserves address space) is not worth it.
+ */
+export const SIMD_MIN_NUMBERS = 1 << 15;
+
+/** 'wasm': chunks in a WebAssembly.Memory for the SIMD kernels; 'array': plain Float32Arrays; 'auto': wasm from SIMD_MIN_NUMBERS on, when available. */
+export type Storage = 'auto' | 'wasm' | 'array';
 
 /** Largest dimension accepted (one token must fit a chunk many times over). */
 export const MAX_DIMENSION = 1 << 20;
@@ -75,8 +93,11 @@ export class Dataset {
   readonly maxLength: number;
   /** total number of tokens Σ_n L_n */
   readonly tokens: number;
+  /** the memory holding the chunks (after its scratch region) when storage is 'wasm' */
+  readonly memory: KernelMemory | undefined;
+  readonly storage: 'wasm' | 'array';
 
-  private constructor(D: number, N: number, lengths: Uint32Array, chunkNumbers: number) {
+  private constructor(D: number, N: number, lengths: Uint32Array, chunkNumbers: number, storage: Storage) {
     this.D = D;
     this.N = N;
     this.y = new Float64Array(N);
@@ -104,21 +125,34 @@ export class Dataset {
     firsts.push(N);
     this.tokens = total;
     this.firstOfChunk = Uint32Array.from(firsts);
-    this.chunks = chunkSizes.map((t) => new Float32Array(t * D));
+    const numbers = total * D;
+    const scratch = scratchLayout(D, maxLength).bytes;
+    const memory = storage === 'array' || (storage === 'auto' && numbers < SIMD_MIN_NUMBERS) ? undefined : kernelMemory(scratch + 4 * numbers);
+    if (storage === 'wasm' && !memory) throw new InvalidInputError(`no WebAssembly SIMD memory for ${numbers} numbers (SIMD missing, or above 4 GiB)`);
+    this.memory = memory;
+    this.storage = memory ? 'wasm' : 'array';
+    let offset = scratch;
+    this.chunks = chunkSizes.map((t) => {
+      if (!memory) return new Float32Array(t * D);
+      const X = new Float32Array(memory.buffer, offset, t * D);
+      offset += 4 * t * D;
+      return X;
+    });
   }
 
   /**
    * Allocate room for N sequences with the given lengths (tokens zero, labels
-   * zero), in chunks of at most `chunkNumbers` numbers (or one sequence).
+   * zero), in chunks of at most `chunkNumbers` numbers (or one sequence),
+   * stored as `storage` says (see the module comment).
    */
-  static allocate(D: number, lengths: ArrayLike<number>, chunkNumbers = CHUNK_NUMBERS): Dataset {
+  static allocate(D: number, lengths: ArrayLike<number>, chunkNumbers = CHUNK_NUMBERS, storage: Storage = 'auto'): Dataset {
     requireFinite('D', D, { min: 2, max: MAX_DIMENSION, integer: true });
     const N = lengths.length;
     if (N < 1) throw new InvalidInputError('a data set needs at least one sequence');
     const ls = new Uint32Array(N);
     for (let n = 0; n < N; n++) ls[n] = requireFinite('sequence length', lengths[n], { min: 1, integer: true });
     requireFinite('chunk size', chunkNumbers, { min: 1, integer: true });
-    return new Dataset(D, N, ls, chunkNumbers);
+    return new Dataset(D, N, ls, chunkNumbers, storage);
   }
 
   /** Token ℓ of sequence n as a view (for tests and diagnostics; the kernels index chunks directly). */
@@ -160,7 +194,7 @@ export function drawDataset(
   N: number,
   sampler: RandomStream,
   tokens: RandomStream,
-  options: { keepProjections?: boolean; chunkNumbers?: number } = {},
+  options: { keepProjections?: boolean; chunkNumbers?: number; storage?: Storage } = {},
 ): { data: Dataset; projections?: DrawnProjections } {
   const keepProjections = options.keepProjections ?? false;
   validateNu(law.task, law.nu);
@@ -172,7 +206,7 @@ export function drawDataset(
     const s = seq.next();
     drawn.push({ L: s.L, eps: s.epsilon, y: s.y, chi: s.chiStar.slice(0, s.L), z: s.zStar.slice(0, s.L) });
   }
-  const data = Dataset.allocate(teacher.D, drawn.map((d) => d.L), options.chunkNumbers);
+  const data = Dataset.allocate(teacher.D, drawn.map((d) => d.L), options.chunkNumbers, options.storage);
   fillTokens(data, teacher, tokens, drawn);
   const projections = keepProjections
     ? { epsilon: Int32Array.from(drawn.map((d) => d.eps)), chiStar: drawn.map((d) => d.chi), zStar: drawn.map((d) => d.z) }

@@ -24,13 +24,17 @@
  * Cost: one evaluation streams the N·L·D stored numbers once from memory:
  * per sequence the L·D numbers are read for the projections (2 dot products
  * per token) and read again, from cache, for the two gradient
- * accumulations — 8 flops per stored number.
+ * accumulations — 8 flops per stored number. Data in a WebAssembly memory
+ * (the default from 2^15 numbers on, data.ts) go through the SIMD kernels of
+ * simd.ts, other data through the JS kernels at the end of this file; both
+ * equal the plain reference implementation (reference.ts) to rounding.
  */
 import type { Activation } from '../estimator/activation.ts';
 import { InvalidInputError, requireFinite } from '../errors.ts';
 import type { Overlaps } from '../risk/overlaps.ts';
 import type { Dataset, Teacher } from './data.ts';
 import { type ResolvedDerivative, resolveDerivative } from './derivatives.ts';
+import { type KernelMemory, scratchLayout, simdKernels } from './simd.ts';
 
 export interface Penalties {
   /** λ_k ≥ 0 */
@@ -134,20 +138,24 @@ export class ErmObjective {
   /**
    * Σ_n (y_n − f_n)² over `data`, accumulating the unscaled data part of the
    * gradient (Σ_n −2 r_n ∂f_n/∂w) into grad[0 … 2D) and this.gth when grad is
-   * given; writes f_n into `predictions` when given.
+   * given; writes f_n into `predictions` when given. The streaming passes run
+   * in WebAssembly SIMD when the data live in a kernel memory (data.ts), else
+   * in the JS kernels below; σ and the per-token coefficients are computed in
+   * `sequence` either way.
    */
   private pass(w: Float64Array, grad: Float64Array | undefined, data: Dataset = this.data, predictions?: Float64Array): number {
     if (data.D !== this.D) throw new InvalidInputError(`data of dimension ${data.D} given to an objective of dimension ${this.D}`);
     if (data.maxLength > this.chi.length) this.growScratch(data.maxLength);
-    const { D, nTheta, chi, z, sig, ck, cv, dth, gth, theta, act } = this;
-    const { normalised } = act;
-    const g = normalised ? act.logWeight! : act.weight;
-    const dx = this.derivative.dx;
-    const dTheta = this.derivative.dTheta;
     if (grad) {
-      grad.fill(0, 0, 2 * D);
-      gth.fill(0);
+      grad.fill(0, 0, 2 * this.D);
+      this.gth.fill(0);
     }
+    return data.memory ? this.passSimd(w, grad, data, data.memory, predictions) : this.passJs(w, grad, data, predictions);
+  }
+
+  /** The JS streaming passes (data in ordinary arrays). */
+  private passJs(w: Float64Array, grad: Float64Array | undefined, data: Dataset, predictions?: Float64Array): number {
+    const { D, chi, z, ck, cv } = this;
     const wk = w.subarray(0, D);
     const wv = w.subarray(D, 2 * D);
     const gk = grad?.subarray(0, D);
@@ -161,52 +169,153 @@ export class ErmObjective {
         const base = data.start[n] * D;
         // pass 1: projections χ_ℓ = x_ℓ·w_k, z_ℓ = x_ℓ·w_v, up to four tokens per sweep over i
         for (let l = 0; l < L; l += 4) project(X, base + l * D, D, Math.min(4, L - l), wk, wv, chi, z, l);
-        // σ and f
-        let f = 0;
-        if (normalised) {
-          let amax = -Infinity;
-          for (let l = 0; l < L; l++) {
-            const a = g(chi[l], theta);
-            sig[l] = a;
-            if (a > amax) amax = a;
-          }
-          let S = 0;
-          for (let l = 0; l < L; l++) {
-            const e = Math.exp(sig[l] - amax);
-            sig[l] = e;
-            S += e;
-          }
-          for (let l = 0; l < L; l++) {
-            sig[l] /= S;
-            f += sig[l] * z[l];
-          }
-        } else {
-          for (let l = 0; l < L; l++) {
-            sig[l] = g(chi[l], theta);
-            f += sig[l] * z[l];
-          }
-        }
-        const r = data.y[n] - f;
+        const y = data.y[n];
+        const f = this.sequence(L, y, grad !== undefined);
+        const r = y - f;
         total += r * r;
         if (predictions) predictions[n] = f;
-        if (!grad) continue;
-        const coef = -2 * r;
-        if (coef === 0) continue;
-        for (let l = 0; l < L; l++) {
-          const dfdchi = normalised ? sig[l] * (z[l] - f) * dx(chi[l], theta) : dx(chi[l], theta) * z[l];
-          ck[l] = coef * dfdchi;
-          cv[l] = coef * sig[l];
-          if (nTheta > 0) {
-            dTheta(chi[l], theta, dth);
-            const weight = normalised ? sig[l] * (z[l] - f) : z[l];
-            for (let j = 0; j < nTheta; j++) gth[j] += coef * weight * dth[j];
-          }
-        }
+        if (!grad || r === 0) continue;
         // pass 2 (the sequence is in cache): ∂/∂w_k += Σ_ℓ ck_ℓ x_ℓ, ∂/∂w_v += Σ_ℓ cv_ℓ x_ℓ, four tokens per sweep
         for (let l = 0; l < L; l += 4) accumulate(X, base + l * D, D, Math.min(4, L - l), gk!, gv!, ck, cv, l);
       }
     }
     return total;
+  }
+
+  /**
+   * The WebAssembly SIMD streaming passes (simd.ts) over data in a kernel
+   * memory. w is copied into the memory's blocked scratch; the kernels do the
+   * first nv = D − D mod 4 coordinates of every token, JS the rest (straight
+   * into grad); the gradient blocks are copied back at the end.
+   *
+   * Speed (bench/erm.ts): pass 1 alone (loss, predictions) runs at the
+   * streaming-read bandwidth of one core; both passes take about twice as
+   * long, because the arithmetic, not memory, bounds them: 8 flops per number
+   * as separate f64x2 multiplies and adds (wasm SIMD has no FMA without
+   * relaxed SIMD) plus 2 conversions from Float32 is ≈ 2.5 cycles per number
+   * on 2 floating-point ports. A variant running pass 2 of sequence n fused
+   * with pass 1 of sequence n + 1 in one loop (so the arithmetic would
+   * overlap the memory reads) measured no faster and was dropped.
+   */
+  private passSimd(w: Float64Array, grad: Float64Array | undefined, data: Dataset, memory: KernelMemory, predictions?: Float64Array): number {
+    const { D, chi, z, ck, cv } = this;
+    const { project, accumulate } = simdKernels(memory);
+    const lay = scratchLayout(D, data.maxLength);
+    const S = new Float64Array(memory.buffer, 0, lay.bytes / 8);
+    const nv = D - (D % 4);
+    for (let i = 0; i < nv; i += 2) {
+      const o = 4 * i;
+      S[o] = w[i];
+      S[o + 1] = w[i + 1];
+      S[o + 2] = w[D + i];
+      S[o + 3] = w[D + i + 1];
+      S[o + 4] = 0;
+      S[o + 5] = 0;
+      S[o + 6] = 0;
+      S[o + 7] = 0;
+    }
+    const out = lay.out / 8;
+    const coef = lay.coef / 8;
+    const stride = 4 * D;
+    let total = 0;
+    for (let c = 0; c < data.chunks.length; c++) {
+      const X = data.chunks[c];
+      const x0 = X.byteOffset;
+      const last = data.firstOfChunk[c + 1];
+      for (let n = data.firstOfChunk[c]; n < last; n++) {
+        const L = data.length[n];
+        const base = data.start[n] * D;
+        const at = x0 + 4 * base;
+        // pass 1: projections, up to four tokens per sweep
+        for (let l = 0; l < L; l += 4) project[Math.min(4, L - l)](0, at + l * stride, stride, nv, lay.w, lay.out + 16 * l, 0);
+        for (let l = 0; l < L; l++) {
+          let a = S[out + 2 * l];
+          let b = S[out + 2 * l + 1];
+          for (let i = nv, o = base + l * D; i < D; i++) {
+            a += X[o + i] * w[i];
+            b += X[o + i] * w[D + i];
+          }
+          chi[l] = a;
+          z[l] = b;
+        }
+        const y = data.y[n];
+        const f = this.sequence(L, y, grad !== undefined);
+        const r = y - f;
+        total += r * r;
+        if (predictions) predictions[n] = f;
+        if (!grad || r === 0) continue;
+        for (let l = 0; l < L; l++) {
+          S[coef + 2 * l] = ck[l];
+          S[coef + 2 * l + 1] = cv[l];
+          for (let i = nv, o = base + l * D; i < D; i++) {
+            grad[i] += ck[l] * X[o + i];
+            grad[D + i] += cv[l] * X[o + i];
+          }
+        }
+        // pass 2 (the sequence is in cache): gradients, up to four tokens per sweep
+        for (let l = 0; l < L; l += 4) accumulate[Math.min(4, L - l)](at + l * stride, 0, stride, nv, lay.w, 0, lay.coef + 16 * l);
+      }
+    }
+    if (grad) {
+      for (let i = 0; i < nv; i += 2) {
+        const o = 4 * i;
+        grad[i] = S[o + 4];
+        grad[i + 1] = S[o + 5];
+        grad[D + i] = S[o + 6];
+        grad[D + i + 1] = S[o + 7];
+      }
+    }
+    return total;
+  }
+
+  /**
+   * σ and f of one sequence from its projections this.chi, this.z (L tokens,
+   * label y); with `withGrad`, the pass-2 coefficients ck_ℓ = c ∂f/∂χ_ℓ,
+   * cv_ℓ = c σ_ℓ (c = −2(y − f)) into this.ck, this.cv and c ∂f/∂θ added to
+   * this.gth. Returns f.
+   */
+  private sequence(L: number, y: number, withGrad: boolean): number {
+    const { nTheta, chi, z, sig, ck, cv, dth, gth, theta, act } = this;
+    const { normalised } = act;
+    const g = normalised ? act.logWeight! : act.weight;
+    let f = 0;
+    if (normalised) {
+      let amax = -Infinity;
+      for (let l = 0; l < L; l++) {
+        const a = g(chi[l], theta);
+        sig[l] = a;
+        if (a > amax) amax = a;
+      }
+      let S = 0;
+      for (let l = 0; l < L; l++) {
+        const e = Math.exp(sig[l] - amax);
+        sig[l] = e;
+        S += e;
+      }
+      for (let l = 0; l < L; l++) {
+        sig[l] /= S;
+        f += sig[l] * z[l];
+      }
+    } else {
+      for (let l = 0; l < L; l++) {
+        sig[l] = g(chi[l], theta);
+        f += sig[l] * z[l];
+      }
+    }
+    const coef = -2 * (y - f);
+    if (!withGrad || coef === 0) return f;
+    const { dx, dTheta } = this.derivative;
+    for (let l = 0; l < L; l++) {
+      const dfdchi = normalised ? sig[l] * (z[l] - f) * dx(chi[l], theta) : dx(chi[l], theta) * z[l];
+      ck[l] = coef * dfdchi;
+      cv[l] = coef * sig[l];
+      if (nTheta > 0) {
+        dTheta(chi[l], theta, dth);
+        const weight = normalised ? sig[l] * (z[l] - f) : z[l];
+        for (let j = 0; j < nTheta; j++) gth[j] += coef * weight * dth[j];
+      }
+    }
+    return f;
   }
 }
 

@@ -477,3 +477,475 @@ function allFinite(v: Float64Array): boolean {
   for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
   return true;
 }
+
+/**
+ * Eigen-decomposition A = Q diag(λ) Qᵀ of a small symmetric matrix by cyclic
+ * Jacobi rotations (Golub & Van Loan, Matrix Computations, 4th ed., §8.5),
+ * swept until every off-diagonal entry is below 1e−15·‖A‖_F. Meant for
+ * n ≤ ~10 (trust-region subproblems, 3×3 least squares); only the upper
+ * triangle is read. Returns the eigenvalues in ascending order and the
+ * eigenvectors as the columns of `vectors` (vectors[i][k] = Q_ik).
+ */
+export function symmetricEigen(a: readonly (readonly number[])[]): { values: number[]; vectors: number[][] } {
+  const n = a.length;
+  const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (j >= i ? a[i][j] : a[j][i])));
+  for (const row of A) for (const v of row) if (!Number.isFinite(v)) throw new InvalidInputError('symmetricEigen: matrix entries must be finite');
+  const Q: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  let norm = 0;
+  for (const row of A) for (const v of row) norm += v * v;
+  norm = Math.sqrt(norm);
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off = Math.max(off, Math.abs(A[i][j]));
+    if (off <= 1e-15 * norm || off === 0) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        if (A[p][q] === 0) continue;
+        // rotation zeroing A[p][q] (the smaller root of t² + 2θt − 1 = 0, stable form)
+        const theta = (A[q][q] - A[p][p]) / (2 * A[p][q]);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = A[k][p];
+          const akq = A[k][q];
+          A[k][p] = c * akp - s * akq;
+          A[k][q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = A[p][k];
+          const aqk = A[q][k];
+          A[p][k] = c * apk - s * aqk;
+          A[q][k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const qkp = Q[k][p];
+          const qkq = Q[k][q];
+          Q[k][p] = c * qkp - s * qkq;
+          Q[k][q] = s * qkp + c * qkq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => A[i][i] - A[j][j]);
+  return { values: order.map((i) => A[i][i]), vectors: Q.map((row) => order.map((i) => row[i])) };
+}
+
+export interface BoundedNewtonOptions {
+  /** lower bounds (−∞ = none; default all −∞) */
+  lower?: readonly number[];
+  /** upper bounds (+∞ = none; default all +∞) */
+  upper?: readonly number[];
+  /** finite-difference step per coordinate (default 1e−4·max(1, |x0_i|)) */
+  steps?: readonly number[];
+  /** trust-region scale per coordinate: the region is ‖(x − x_k)/scale‖₂ ≤ Δ (default max(1, |x0_i|)) */
+  scales?: readonly number[];
+  /** initial trust radius Δ in scaled units (default 0.5) */
+  initialRadius?: number;
+  /** largest trust radius (default 64) */
+  maxRadius?: number;
+  /** stop when the Newton step on the free coordinates predicts a decrease ½gᵀH⁻¹g ≤ fTol, H positive definite (default 1e−10) */
+  fTol?: number;
+  /** absolute noise level of f, used in the finite-difference error estimates (default 0) */
+  noise?: number;
+  /** evaluation limit (default 100·n + 100) */
+  maxEvaluations?: number;
+  /** iteration (accepted or rejected step) limit (default 200) */
+  maxIterations?: number;
+}
+
+export interface BoundedNewtonResult extends OptimizeResult {
+  /** finite-difference gradient at x; one-sided (second order) for coordinates held at a bound */
+  gradient: Float64Array;
+  /** error estimate of each gradient entry (difference of first- and second-order formulas, plus noise/h) */
+  gradientError: Float64Array;
+  /** per coordinate: −1 held at its lower bound, +1 at its upper bound, 0 free */
+  atBound: Int8Array;
+  /** ½gᵀH⁻¹g over the free coordinates at x: the Newton model's estimate of f(x) − (local minimum); ∞ if H is not positive definite */
+  predictedDecrease: number;
+  status: 'converged' | 'maxEvaluations' | 'maxIterations' | 'stalled' | 'stopped';
+}
+
+/**
+ * Bound-constrained trust-region Newton minimisation of a smooth, expensive
+ * f: R^n → R (n small) with finite-difference derivatives and a lazy active
+ * set ("face first").
+ *
+ * Derivatives: central differences g_i = (f(x+h_i) − f(x−h_i))/2h_i,
+ * H_ii = (f(x+h_i) − 2f(x) + f(x−h_i))/h_i², and one extra point per pair for
+ * H_ij; a coordinate within h_i of a bound uses the one-sided second-order
+ * formulas g_i = (−3f(x) + 4f(x±h_i) − f(x±2h_i))/(±2h_i). Cost per
+ * iteration: 2n + n(n−1)/2 evaluations for the model, one for the trial point.
+ *
+ * Step: the trust-region subproblem min gᵀp + ½pᵀHp, ‖p/scale‖₂ ≤ Δ, solved
+ * exactly on the free coordinates by eigen-decomposition and bisection on
+ * the shift (Moré & Sorensen 1983; Nocedal & Wright §4.3), then projected
+ * onto the bounds; accepted when the actual decrease is ≥ 0.1 of the
+ * predicted one; Δ doubles after a good boundary step and shrinks to a
+ * quarter of the step after a rejected one.
+ *
+ * Active set: coordinates that start at a bound, or land on one, are held
+ * there while the free coordinates are minimised. When the free problem has
+ * converged, each held coordinate's one-sided derivative (the KKT multiplier)
+ * is computed; a coordinate whose derivative points into the feasible region
+ * (beyond its error estimate, and worth more than fTol by the 1-D Newton
+ * model) is released and the search continues; otherwise the KKT conditions
+ * hold and the run has converged. This is what makes a bound such as τ² ≥ 0
+ * cheap: the search stays on the face and only verifies the bound.
+ *
+ * Stops (converged) when ½gᵀH⁻¹g ≤ fTol with H positive definite on the free
+ * coordinates and the KKT test passes; otherwise at maxEvaluations,
+ * maxIterations, a collapsed trust region (status 'stalled'), or when
+ * `stop()` is called on the stepper (status 'stopped'). Non-finite f counts
+ * as +∞ (a trial there is rejected). x0 must be finite and give a finite f
+ * (else InvalidInputError); it is projected onto the bounds first.
+ */
+export function boundedNewton(f: (x: Float64Array) => number, x0: ArrayLike<number>, opts: BoundedNewtonOptions = {}): BoundedNewtonResult {
+  const stepper = new BoundedNewtonStepper(f, x0, opts);
+  while (!stepper.step());
+  return stepper.result();
+}
+
+/**
+ * The iteration of `boundedNewton`, one step at a time, so that several
+ * starts can be interleaved (and a start that joins another's basin stopped).
+ * `step()` returns true when the run has finished.
+ */
+export class BoundedNewtonStepper {
+  readonly n: number;
+  x: Float64Array;
+  fx: number;
+  evaluations = 0;
+  iterations = 0;
+  private readonly lower: Float64Array;
+  private readonly upper: Float64Array;
+  private readonly h: Float64Array;
+  private readonly scale: Float64Array;
+  private readonly fTol: number;
+  private readonly noise: number;
+  private readonly maxEvaluations: number;
+  private readonly maxIterations: number;
+  private readonly maxRadius: number;
+  private radius: number;
+  private readonly held: Int8Array;
+  private readonly gradient: Float64Array;
+  private readonly gradientError: Float64Array;
+  private predicted = Infinity;
+  private finished = false;
+  private converged = false;
+  private status: BoundedNewtonResult['status'] = 'maxIterations';
+  private message = '';
+  /** derivatives at the current x (invalidated when x moves) */
+  private model: { free: number[]; g: number[]; H: number[][] } | undefined;
+
+  constructor(
+    private readonly f: (x: Float64Array) => number,
+    x0: ArrayLike<number>,
+    opts: BoundedNewtonOptions = {},
+  ) {
+    const n = x0.length;
+    if (n < 1) throw new InvalidInputError('boundedNewton needs at least one variable');
+    this.n = n;
+    const vec = (v: readonly number[] | undefined, d: (i: number) => number, name: string) => {
+      if (v && v.length !== n) throw new InvalidInputError(`boundedNewton: ${name} needs ${n} entries, got ${v.length}`);
+      return Float64Array.from({ length: n }, (_, i) => (v ? v[i] : d(i)));
+    };
+    for (let i = 0; i < n; i++) if (!Number.isFinite(x0[i])) throw new InvalidInputError(`boundedNewton: x0[${i}] must be finite, got ${x0[i]}`);
+    this.lower = vec(opts.lower, () => -Infinity, 'lower');
+    this.upper = vec(opts.upper, () => Infinity, 'upper');
+    this.h = vec(opts.steps, (i) => 1e-4 * Math.max(1, Math.abs(x0[i])), 'steps');
+    this.scale = vec(opts.scales, (i) => Math.max(1, Math.abs(x0[i])), 'scales');
+    for (let i = 0; i < n; i++) {
+      if (!(this.lower[i] < this.upper[i])) throw new InvalidInputError(`boundedNewton: need lower < upper at ${i}`);
+      if (!(this.h[i] > 0 && Number.isFinite(this.h[i]))) throw new InvalidInputError(`boundedNewton: steps must be finite and > 0`);
+      if (!(this.scale[i] > 0 && Number.isFinite(this.scale[i]))) throw new InvalidInputError(`boundedNewton: scales must be finite and > 0`);
+      if (2 * this.h[i] >= this.upper[i] - this.lower[i]) throw new InvalidInputError(`boundedNewton: step ${i} is too large for its bounds`);
+    }
+    this.fTol = opts.fTol ?? 1e-10;
+    this.noise = opts.noise ?? 0;
+    this.maxEvaluations = opts.maxEvaluations ?? 100 * n + 100;
+    this.maxIterations = opts.maxIterations ?? 200;
+    this.radius = opts.initialRadius ?? 0.5;
+    this.maxRadius = opts.maxRadius ?? 64;
+    if (!(this.fTol >= 0) || !(this.noise >= 0) || !(this.radius > 0) || !(this.maxRadius >= this.radius)) {
+      throw new InvalidInputError('boundedNewton: need fTol ≥ 0, noise ≥ 0, 0 < initialRadius ≤ maxRadius');
+    }
+    this.held = new Int8Array(n);
+    this.gradient = new Float64Array(n).fill(NaN);
+    this.gradientError = new Float64Array(n).fill(NaN);
+    this.x = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.x[i] = this.clampSnap(i, x0[i]);
+    for (let i = 0; i < n; i++) this.held[i] = this.boundSide(i);
+    this.fx = this.F(this.x);
+    if (this.fx === Infinity) throw new InvalidInputError('boundedNewton: the objective is not finite at the starting point');
+  }
+
+  /** f with non-finite values mapped to +∞, counted */
+  private F(x: Float64Array): number {
+    this.evaluations++;
+    const v = this.f(Float64Array.from(x));
+    return Number.isFinite(v) ? v : Infinity;
+  }
+
+  /** project onto [lower, upper]; a coordinate within h/2 of a bound is set to the bound (no evaluations in the sliver next to a bound) */
+  private clampSnap(i: number, v: number): number {
+    const lo = this.lower[i];
+    const hi = this.upper[i];
+    if (v <= lo + 0.5 * this.h[i]) return lo;
+    if (v >= hi - 0.5 * this.h[i]) return hi;
+    return v;
+  }
+
+  private boundSide(i: number): number {
+    return this.x[i] === this.lower[i] ? -1 : this.x[i] === this.upper[i] ? 1 : 0;
+  }
+
+  private at(i: number, d: number): Float64Array {
+    const y = Float64Array.from(this.x);
+    y[i] += d;
+    return y;
+  }
+
+  /** Finite-difference gradient and Hessian over `free` at x. */
+  private derivatives(free: number[]): { g: number[]; H: number[][] } | undefined {
+    const k = free.length;
+    const g = new Array<number>(k).fill(0);
+    const H = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+    const dir = new Array<number>(k).fill(0);
+    const fPlus = new Array<number>(k).fill(0);
+    const f0 = this.fx;
+    for (let a = 0; a < k; a++) {
+      const i = free[a];
+      const h = this.h[i];
+      const xi = this.x[i];
+      if (xi - h >= this.lower[i] && xi + h <= this.upper[i]) {
+        const fp = this.F(this.at(i, h));
+        const fm = this.F(this.at(i, -h));
+        if (fp === Infinity || fm === Infinity) return undefined;
+        g[a] = (fp - fm) / (2 * h);
+        H[a][a] = (fp - 2 * f0 + fm) / (h * h);
+        dir[a] = h;
+        fPlus[a] = fp;
+        // central differences are off by O(h²f‴); only the noise term is estimated here
+        this.gradientError[i] = this.noise / h;
+      } else {
+        const s = xi - h < this.lower[i] ? 1 : -1;
+        const os = this.oneSided(i, s);
+        if (!os) return undefined;
+        g[a] = os.g;
+        H[a][a] = os.H;
+        dir[a] = s * h;
+        fPlus[a] = os.f1;
+      }
+      this.gradient[i] = g[a];
+    }
+    for (let a = 0; a < k; a++) {
+      for (let b = a + 1; b < k; b++) {
+        const i = free[a];
+        const j = free[b];
+        const y = this.at(i, dir[a]);
+        y[j] += dir[b];
+        const fij = this.F(y);
+        if (fij === Infinity) return undefined;
+        H[a][b] = H[b][a] = (fij - fPlus[a] - fPlus[b] + f0) / (dir[a] * dir[b]);
+      }
+    }
+    return { g, H };
+  }
+
+  /** One-sided (direction s = ±1) second-order derivative of coordinate i at x, with an error estimate. */
+  private oneSided(i: number, s: number): { g: number; H: number; f1: number } | undefined {
+    const h = this.h[i];
+    const f0 = this.fx;
+    const f1 = this.F(this.at(i, s * h));
+    const f2 = this.F(this.at(i, 2 * s * h));
+    if (f1 === Infinity || f2 === Infinity) return undefined;
+    const g = (s * (-3 * f0 + 4 * f1 - f2)) / (2 * h);
+    const g1 = (s * (f1 - f0)) / h;
+    this.gradient[i] = g;
+    // the first-order formula is off by ≈ h·f''/2, the second-order one by O(h²): their gap bounds the latter
+    this.gradientError[i] = Math.abs(g1 - g) + (4 * this.noise) / h;
+    return { g, H: (f0 - 2 * f1 + f2) / (h * h), f1 };
+  }
+
+  /** Stop the run from outside (e.g. it joined another start's basin). */
+  stop(message: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.status = 'stopped';
+    this.message = message;
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Held coordinates: −1 at lower, +1 at upper, 0 free. */
+  get atBound(): Int8Array {
+    return Int8Array.from(this.held);
+  }
+
+  /** One iteration; returns true when finished. */
+  step(): boolean {
+    if (this.finished) return true;
+    if (this.evaluations >= this.maxEvaluations) return this.finish('maxEvaluations', `stopped at maxEvaluations = ${this.maxEvaluations}`);
+    if (this.iterations >= this.maxIterations) return this.finish('maxIterations', `stopped at maxIterations = ${this.maxIterations}`);
+    const free: number[] = [];
+    for (let i = 0; i < this.n; i++) if (this.held[i] === 0) free.push(i);
+    if (!this.model) {
+      const d = free.length ? this.derivatives(free) : { g: [], H: [] };
+      if (!d) return this.finish('stalled', 'the objective is not finite at a finite-difference point');
+      this.model = { free, ...d };
+    }
+    const { g, H } = this.model;
+    const k = free.length;
+    let freeDone = k === 0;
+    if (k > 0) {
+      const eig = symmetricEigen(H);
+      if (eig.values[0] > 0) {
+        let dec = 0;
+        for (let c = 0; c < k; c++) {
+          let a = 0;
+          for (let r = 0; r < k; r++) a += eig.vectors[r][c] * g[r];
+          dec += (a * a) / eig.values[c];
+        }
+        this.predicted = 0.5 * dec;
+        freeDone = this.predicted <= this.fTol;
+      } else {
+        this.predicted = Infinity;
+      }
+    } else {
+      this.predicted = 0;
+    }
+    if (freeDone) {
+      // KKT test of the held coordinates
+      let released = false;
+      for (let i = 0; i < this.n; i++) {
+        const side = this.held[i];
+        if (side === 0) continue;
+        const os = this.oneSided(i, -side);
+        if (!os) return this.finish('stalled', 'the objective is not finite next to a bound');
+        // derivative into the feasible region: −side·g < 0 means f decreases moving off the bound
+        const inward = -side * os.g;
+        const worth = os.H > 0 ? (os.g * os.g) / (2 * os.H) : Infinity;
+        if (inward < -this.gradientError[i] && worth > this.fTol) {
+          this.held[i] = 0;
+          released = true;
+        }
+      }
+      if (!released) {
+        this.converged = true;
+        return this.finish('converged', 'converged: Newton decrease below fTol on the free coordinates, KKT conditions hold at the bounds');
+      }
+      this.model = undefined;
+      this.iterations++;
+      return false;
+    }
+    // trust-region step on the free coordinates (scaled)
+    const sc = free.map((i) => this.scale[i]);
+    const gu = g.map((v, a) => v * sc[a]);
+    const Hu = H.map((row, a) => row.map((v, b) => v * sc[a] * sc[b]));
+    const pu = trustRegionStep(gu, Hu, this.radius);
+    const xNew = Float64Array.from(this.x);
+    for (let a = 0; a < k; a++) xNew[free[a]] = this.clampSnap(free[a], this.x[free[a]] + pu[a] * sc[a]);
+    const p = free.map((i) => xNew[i] - this.x[i]);
+    let pred = 0;
+    for (let a = 0; a < k; a++) {
+      pred -= g[a] * p[a];
+      for (let b = 0; b < k; b++) pred -= 0.5 * p[a] * H[a][b] * p[b];
+    }
+    const pNorm = Math.hypot(...p.map((v, a) => v / sc[a]));
+    this.iterations++;
+    if (pNorm === 0) return this.finish('stalled', 'the projected step is zero');
+    const fNew = this.F(xNew);
+    const actual = this.fx - fNew;
+    const rho = pred > 0 ? actual / pred : actual > 0 ? 1 : -1;
+    if (actual > 0 && rho > 0.1) {
+      this.x = xNew;
+      this.fx = fNew;
+      this.model = undefined;
+      for (const i of free) this.held[i] = this.boundSide(i);
+      if (rho > 0.75 && pNorm >= 0.9 * this.radius) this.radius = Math.min(2 * this.radius, this.maxRadius);
+    } else {
+      this.radius = 0.25 * pNorm;
+      const minRadius = Math.min(...free.map((i) => this.h[i] / this.scale[i]));
+      if (this.radius < minRadius) {
+        return this.finish('stalled', `trust region collapsed below the finite-difference step (predicted decrease ${this.predicted.toExponential(2)})`);
+      }
+    }
+    return false;
+  }
+
+  private finish(status: BoundedNewtonResult['status'], message: string): true {
+    this.finished = true;
+    this.status = status;
+    this.message = message;
+    return true;
+  }
+
+  result(): BoundedNewtonResult {
+    return {
+      x: Float64Array.from(this.x),
+      value: this.fx,
+      iterations: this.iterations,
+      evaluations: this.evaluations,
+      converged: this.converged,
+      message: this.message,
+      gradient: Float64Array.from(this.gradient),
+      gradientError: Float64Array.from(this.gradientError),
+      atBound: Int8Array.from(this.held),
+      predictedDecrease: this.predicted,
+      status: this.status,
+    };
+  }
+}
+
+/**
+ * Exact solution of min gᵀp + ½pᵀHp subject to ‖p‖₂ ≤ Δ (H symmetric, any
+ * sign): p = −(H + λI)⁻¹g with λ ≥ max(0, −λ_min) and λ(Δ − ‖p‖) = 0, λ by
+ * bisection on the secular equation; in the "hard case" (g ⟂ the lowest
+ * eigenvector) the step is completed along that eigenvector to length Δ.
+ */
+function trustRegionStep(g: number[], H: number[][], radius: number): number[] {
+  const k = g.length;
+  const { values, vectors } = symmetricEigen(H);
+  const a = values.map((_, c) => {
+    let s = 0;
+    for (let r = 0; r < k; r++) s += vectors[r][c] * g[r];
+    return s;
+  });
+  const stepFor = (lambda: number) => {
+    const p = new Array<number>(k).fill(0);
+    for (let c = 0; c < k; c++) {
+      const d = values[c] + lambda;
+      const coef = d > 0 ? -a[c] / d : 0;
+      for (let r = 0; r < k; r++) p[r] += coef * vectors[r][c];
+    }
+    return p;
+  };
+  const norm = (p: number[]) => Math.hypot(...p);
+  if (values[0] > 0) {
+    const pN = stepFor(0);
+    if (norm(pN) <= radius) return pN;
+  }
+  const gNorm = norm(g);
+  let lo = Math.max(0, -values[0]);
+  // the hard case: g has (almost) no component along the lowest eigenvector
+  const floor = lo * (1 + 1e-12) + 1e-300;
+  if (norm(stepFor(floor)) <= radius) {
+    const p = stepFor(floor);
+    const rest = Math.sqrt(Math.max(0, radius * radius - norm(p) ** 2));
+    const dir = a[0] > 0 ? -1 : 1;
+    for (let r = 0; r < k; r++) p[r] += dir * rest * vectors[r][0];
+    return p;
+  }
+  let hi = lo + gNorm / radius + Math.abs(values[k - 1]);
+  lo = floor;
+  for (let it = 0; it < 200; it++) {
+    const mid = 0.5 * (lo + hi);
+    if (norm(stepFor(mid)) > radius) lo = mid;
+    else hi = mid;
+    if (hi - lo <= 1e-14 * hi) break;
+  }
+  return stepFor(hi);
+}

@@ -1,8 +1,9 @@
-import { InvalidInputError, requireFinite } from '../errors.ts';
+import { InvalidInputError, NumericalRangeError, requireFinite } from '../errors.ts';
 import type { Activation } from '../estimator/activation.ts';
-import { nelderMead } from '../numerics/optimize.ts';
+import { type BoundedNewtonResult, BoundedNewtonStepper, symmetricEigen } from '../numerics/optimize.ts';
 import type { LengthLaw } from '../task/length-law.ts';
 import { type Task, validateNu } from '../task/tasks.ts';
+import { bayesRisk } from './bayes.ts';
 import type { Family, Overlaps } from './overlaps.ts';
 import { type PopulationRiskOptions, riskTerms } from './population.ts';
 import type { RiskResult } from './result.ts';
@@ -18,156 +19,349 @@ export interface ClassRiskInput {
 }
 
 export interface ClassRiskOptions extends PopulationRiskOptions {
-  /** key-side starting points [m_kk*, τ (, m_kv*) , θ…]; defaults depend on the task */
+  /**
+   * Starting points of the key-side search, in overlap units:
+   * manifold [m_kk*, τ, θ…], full [m_kk*, τ, m_kv*, θ…], where τ is the norm
+   * of the part of k/√D orthogonal to k* and v* (τ² = R_kk on the manifold).
+   * Only τ², m_kv*² matter (the risk is even in τ and in m_kv*). Default: a
+   * closed-form start where one is known and task-based guesses, all on the
+   * face τ = m_kv* = 0. On the full family the manifold minimum is found
+   * first (with its default starts) and `starts` are the off-manifold starts.
+   */
   starts?: number[][];
-  /** Nelder–Mead iterations per start (default 400) */
+  /** Newton iterations per start (default 60) */
   maxIterations?: number;
+  /** risk evaluations per start (default 80; one full-family evaluation counts as its risk-term calls) */
+  maxEvaluations?: number;
+  /** |m_kk*| ≤ searchBoundary during the search (default 32); a minimiser on it triggers the ray analysis */
+  searchBoundary?: number;
+  /** doublings of m_kk* in the ray analysis beyond the search boundary (default 8) */
+  rayDoublings?: number;
+  /** the accuracy in risk the search aims at (default 1e−7): the ray analysis reports converged only when its interval is this narrow */
+  riskTolerance?: number;
 }
 
 export interface StartReport {
+  /** the start as given: [m_kk*, τ (, m_kv*), θ…] */
   readonly start: readonly number[];
+  /** risk at the start's end point, search tolerance (a start merged by the hill–valley test ends where it began; skipped: NaN) */
   readonly risk: number;
   readonly iterations: number;
   readonly converged: boolean;
+  /** the end point, same layout as `start` */
+  readonly end: readonly number[];
+  /** risk evaluations spent by this start (risk-term calls) */
+  readonly evaluations: number;
+  /**
+   * converged | merged (in an earlier minimum's valley, or joined its basin) |
+   * skipped (a certified start made it unnecessary) | failed (risk not
+   * computable at the start) | not converged | certified (closed form reaches
+   * the Bayes lower bound)
+   */
+  readonly status: 'converged' | 'merged' | 'skipped' | 'failed' | 'not converged' | 'certified';
+  readonly message: string;
+}
+
+/** First-order optimality at a bound: the one-sided derivative of the risk into the feasible region. */
+export interface KktReport {
+  /** 'tau2' = τ² (R_kk on the manifold), 'mkv2' = m_kv*² (full family) */
+  readonly variable: 'tau2' | 'mkv2';
+  /** ∂E/∂variable at 0 (one-sided, second-order finite difference); ≥ 0 is the KKT condition */
+  readonly derivative: number;
+  readonly error: number;
+  readonly satisfied: boolean;
+}
+
+/** Infimum approached along a ray m_kk* → ∞ (other coordinates fixed): the sequence and a bracket of E_σ. */
+export interface RayReport {
+  readonly points: readonly { readonly mkk: number; readonly risk: number; readonly error: number }[];
+  /** E_σ ≥ lower: the Bayes risk minus its error (no predictor beats Bayes) */
+  readonly lower: number;
+  /** E_σ ≤ upper: the smallest risk on the ray plus its error */
+  readonly upper: number;
+  /** geometric (Aitken) extrapolation of the sequence, when its differences shrink geometrically */
+  readonly extrapolated?: number;
+  /**
+   * fit of the last two points to risk − lower ≈ C·m_kk*^(−order): order ≈ 1
+   * with C steady means the risk approaches `lower` like C/m (e.g. softmax →
+   * argmax at c_ν = ∞); order drifting to 0 means a limit above `lower`
+   */
+  readonly powerLaw?: { readonly order: number; readonly C: number };
+  readonly reason: string;
 }
 
 export interface ClassRiskResult extends RiskResult {
   readonly starts: readonly StartReport[];
+  /** KKT tests of the bounds held at the minimiser (τ² = 0, and m_kv*² = 0 on the full family) */
+  readonly kkt: readonly KktReport[];
+  /** quadrature error bound of the reported value (plus rounding) */
+  readonly quadratureError: number;
+  /** Newton-model estimate ½gᵀH⁻¹g of how far the minimiser's risk is above the local minimum (included in `error`) */
+  readonly optimisationGap: number;
+  /** risk evaluations (riskTerms calls) in all; `evaluations` counts quadrature nodes */
+  readonly riskEvaluations: number;
+  /** evaluations that threw NumericalRangeError during the search (treated as +∞ there) */
+  readonly failedEvaluations: number;
+  /** the Bayes risk, when it was used (certificate of a closed-form minimum, lower end of a ray bracket) */
+  readonly bayes?: { readonly value: number; readonly error: number; readonly certified: boolean };
+  readonly ray?: RayReport;
 }
+
+/** Search defaults and why. */
+const SEARCH = {
+  /** search quadrature: relTol 1e−7 / absTol 1e−10 (the reported value is re-evaluated at full tolerance) */
+  relTol: 1e-7,
+  absTol: 1e-10,
+  /**
+   * Newton stops when the model predicts ≤ 1e−10 further decrease in risk,
+   * 1000× below the 1e−7 target. Evaluation scatter at the search tolerance
+   * is ~1e−14 (second differences at h = 1e−5 agree to that level), so
+   * finite differences with h = 1e−4 carry ~1e−10 relative gradient noise.
+   */
+  fTol: 1e-10,
+  noise: 1e-13,
+  /** relative finite-difference step */
+  fdStep: 1e-4,
+  /** a running start this close (scaled ∞-norm) to a found minimum, and not lower, is in its basin and stops */
+  mergeRadius: 0.1,
+  /** |θ| ≤ 50 (erf's offset: erf(±50) is ±1 to double precision, the search cannot gain beyond) */
+  thetaBound: 50,
+};
 
 /**
  * Class risk E_σ = inf over admissible overlaps (and σ's own parameters θ) of
- * the population risk.
+ * the population risk, with how it was found.
  *
- * The value side is solved exactly: for fixed key-side overlaps the risk is
- * quadratic in v. On the manifold this is the Cauchy–Schwarz reduction
- * E = Δ + 1 − A²/B with A = E[σ_ε], B = E[Σ σ_ℓ²] (optimal m_vv* = A/B,
- * R_vv = 0); on the full family v ranges over span(k*, v*, k_⊥) and
- * E = Δ + 1 − gᵀH⁻¹g with g_i = T1(e_i), H the Gram form of T2, obtained from
- * six risk-term evaluations. The key side (m_kk*, τ = √R_kk-or-|k_⊥|, and
- * m_kv* on the full family) and θ are searched by Nelder–Mead from several
- * starts; the best is kept, every start is reported, and non-convergence is
- * flagged rather than hidden.
+ * Value side, exact: for fixed key side the risk is quadratic in v. On the
+ * manifold E = Δ + 1 − A²/B (Cauchy–Schwarz), A = E[σ_ε], B = E[Σ σ_ℓ²], at
+ * m_vv* = A/B, R_vv = 0. On the full family v ranges over span(k*, v*, k_⊥)
+ * and E = Δ + 1 − gᵀH⁺g, g_i = T1(e_i), H the Gram form of T2 (six risk-term
+ * calls; H⁺ by eigen-decomposition).
+ *
+ * Key side, searched: the variables are m_kk*, τ² ≥ 0 (and m_kv*² ≥ 0 on the
+ * full family) and θ. The risk is even in τ and in m_kv* (reflect k_⊥, or
+ * v* → −v*), hence smooth in τ², m_kv*², and the manifold / τ = 0 are faces
+ * of the box. Bounded trust-region Newton with finite-difference derivatives
+ * (`BoundedNewtonStepper`) stays on the face τ² = m_kv*² = 0 while it
+ * minimises over m_kk*, θ, then tests the bound by its one-sided derivative
+ * (KKT: ∂E/∂τ² ≥ 0, reported) and leaves the face only if that fails. The
+ * search runs in asinh m_kk* (≈ log 2m for large m). Several starts: all are
+ * evaluated, the lowest runs to convergence, the others are first put to a
+ * hill–valley test against the minima found (merged if the risk decreases
+ * monotonically towards one) and run only otherwise; every start is
+ * reported with its status.
+ *
+ * Closed forms used as warm starts: softmax-type σ (log φ(x) = x + const)
+ * under the ratio condition with finite c_ν: k = c_ν k* reaches the Bayes
+ * risk (Prop. 4.2), so if the risk there equals E_Bayes within both error
+ * bounds the minimum is certified global (no predictor beats Bayes) and no
+ * search is needed. With c_ν = ∞ (max-SLR, ν = ∞) the infimum is approached
+ * along the ray m_kk* → ∞ and is reported as such. Linear σ on a product task
+ * with spike N(μ, 1): m* = μ(L̄ − 1)/L̄ (A and B are linear in L).
+ *
+ * At infinity: if the best point sits on |m_kk*| = searchBoundary, the risk is
+ * followed along m_kk* = 2^j·boundary at full tolerance. If it turns up, a
+ * finite minimum lies beyond and the search resumes there; otherwise E_σ is
+ * reported as the limit: E_σ ∈ [E_Bayes − err, min risk on the ray + err],
+ * value the (clamped) Aitken extrapolation, error the half-width that covers
+ * the bracket, converged only if the bracket is narrower than riskTolerance.
+ *
+ * Reported value: re-evaluated at the minimiser at full tolerance; error =
+ * quadrature bound + rounding + the Newton model's optimisation gap.
+ * Inputs: ν ≥ 0 valid for the task, Δ ≥ 0, family manifold|full; starts of
+ * the right length (else InvalidInputError).
  */
 export function classRisk(input: ClassRiskInput, opts: ClassRiskOptions = {}): ClassRiskResult {
-  const { task, nu, lengths, act } = input;
   const family = input.family ?? 'manifold';
   if (family !== 'manifold' && family !== 'full') throw new InvalidInputError(`family must be manifold or full, got ${String(family)}`);
-  validateNu(task, nu);
+  validateNu(input.task, input.nu);
   const delta = requireFinite('delta', input.delta ?? 0, { min: 0 });
-  const nTheta = act.parameters.length;
-  const nKey = family === 'manifold' ? 2 : 3;
-  const evaluate = family === 'manifold' ? manifoldObjective : fullObjective;
-  let evaluations = 0;
-  let allConverged = true;
-
-  // the search runs on a cheaper quadrature; the reported value is re-evaluated at the minimiser
-  // with the full tolerances (a location error δ costs only O(δ²) in risk at a smooth minimum)
-  const searchOpts: PopulationRiskOptions = { relTol: Math.max(opts.relTol ?? 1e-9, 1e-7), absTol: Math.max(opts.absTol ?? 1e-12, 1e-10) };
-  const objective = (x: ArrayLike<number>, final = false): Evaluation => {
-    const key = Array.from(x).slice(0, nKey);
-    const theta = Array.from(x).slice(nKey);
-    const ev = evaluate(input, key, theta, final ? opts : searchOpts);
-    evaluations += ev.evaluations;
-    allConverged &&= ev.quadratureConverged;
-    return ev;
-  };
-
-  const starts = opts.starts ?? defaultStarts(input, nKey, nTheta);
-  const reports: StartReport[] = [];
-  let best: { x: number[]; gain: number } | undefined;
-  for (const start of starts) {
-    if (start.length !== nKey + nTheta) {
-      throw new InvalidInputError(`a start needs ${nKey + nTheta} numbers (key side${nTheta ? ' and θ' : ''}), got ${start.length}`);
+  const boundary = requireFinite('searchBoundary', opts.searchBoundary ?? 32, { min: 0 });
+  if (!(boundary > 0)) throw new InvalidInputError(`searchBoundary must be > 0, got ${boundary}`);
+  requireFinite('rayDoublings', opts.rayDoublings ?? 8, { min: 0, max: 60, integer: true });
+  requireFinite('riskTolerance', opts.riskTolerance ?? 1e-7, { min: 0 });
+  if (opts.starts) {
+    const nTheta = input.act.parameters.length;
+    const need = (family === 'manifold' ? 2 : 3) + nTheta;
+    for (const s of opts.starts) {
+      if (!Array.isArray(s) || s.length !== need) {
+        throw new InvalidInputError(`a start needs ${need} numbers ([m_kk*, τ${family === 'full' ? ', m_kv*' : ''}${nTheta ? ', θ…' : ''}]), got ${Array.isArray(s) ? s.length : String(s)}`);
+      }
+      s.forEach((v, i) => requireFinite(`start[${i}]`, v));
+      if (Math.abs(s[0]) >= boundary) throw new InvalidInputError(`a start needs |m_kk*| < searchBoundary = ${boundary}, got ${s[0]}`);
     }
-    const res = nelderMead((x) => objective(x).gain * -1, Float64Array.from(start), {
-      maxIterations: opts.maxIterations ?? 400,
-      fTol: 1e-11,
-      xTol: 1e-6,
-      initialStep: start.map((v) => Math.max(0.1, 0.2 * Math.abs(v))),
-    });
-    reports.push({ start, risk: delta + 1 + res.value, iterations: res.iterations, converged: res.converged });
-    if (!best || -res.value > best.gain) best = { x: Array.from(res.x), gain: -res.value };
   }
-  const b = { x: best!.x, ev: objective(best!.x, true) };
-  const excess = 1 - b.ev.gain;
-  const bestConverged = reports.find((r) => r.risk === delta + 1 - best!.gain)?.converged ?? false;
-  return {
-    task: task.id,
-    act: act.id,
-    nu,
-    lengths,
-    delta,
-    family,
-    params: b.ev.overlaps,
-    theta: b.x.slice(nKey),
-    value: delta + excess,
-    excess,
-    error: b.ev.gainError + 8 * Number.EPSILON * (1 + delta),
-    method: `class minimum: Nelder–Mead over the key side from ${starts.length} starts, value side solved exactly (${family === 'manifold' ? 'Cauchy–Schwarz A²/B' : 'least squares gᵀH⁻¹g'}); risk terms by ${b.ev.method}`,
-    converged: bestConverged && allConverged,
-    iterations: reports.reduce((s, r) => s + r.iterations, 0),
-    evaluations,
-    starts: reports,
-  };
+  const search = new Search({ ...input, delta }, opts, boundary);
+  return family === 'manifold' ? manifoldMinimum(search) : fullMinimum(search);
 }
 
+// ---------------------------------------------------------------------------
+// objective
+
 interface Evaluation {
-  /** 1 + Δ − risk at the optimal value side (A²/B or gᵀH⁻¹g) */
+  /** 1 + Δ − risk at the optimal value side (A²/B or gᵀH⁺g) */
   readonly gain: number;
   readonly gainError: number;
   readonly overlaps: Overlaps;
   readonly method: string;
-  readonly evaluations: number;
+  /** quadrature nodes */
+  readonly nodes: number;
+  /** risk-term calls */
+  readonly calls: number;
   readonly quadratureConverged: boolean;
+  /** manifold only: A = E[σ_ε], B = E[Σσ²] */
+  readonly A?: number;
+  readonly B?: number;
 }
 
-function manifoldObjective(input: ClassRiskInput, key: number[], theta: number[], opts: PopulationRiskOptions): Evaluation {
-  const [m, tau] = key;
-  const probe: Overlaps = { mkk: m, mkv: 0, mvk: 0, mvv: 1, qkk: m * m + tau * tau, qvv: 1, qkv: 0 };
+/** Search state. Points are [m_kk*, τ², θ…] (manifold) or [m_kk*, m_kv*², τ², θ…] (full); the optimiser sees [asinh m_kk*, …]. */
+class Search {
+  readonly nKey: number;
+  readonly nTheta: number;
+  nodes = 0;
+  calls = 0;
+  failed = 0;
+  unconvergedSearch = 0;
+  iterations = 0;
+  /** set on the search resumed beyond the boundary after the ray test saw the risk turn up (resumes once) */
+  resumed = false;
+  private readonly cache = new Map<string, Evaluation | null>();
+  readonly searchOpts: PopulationRiskOptions;
+
+  constructor(
+    readonly input: ClassRiskInput & { delta: number },
+    readonly opts: ClassRiskOptions,
+    readonly boundary: number,
+  ) {
+    this.nKey = (input.family ?? 'manifold') === 'manifold' ? 2 : 3;
+    this.nTheta = input.act.parameters.length;
+    this.searchOpts = { relTol: Math.max(opts.relTol ?? 1e-9, SEARCH.relTol), absTol: Math.max(opts.absTol ?? 1e-12, SEARCH.absTol) };
+  }
+
+  get family(): Family {
+    return this.nKey === 2 ? 'manifold' : 'full';
+  }
+
+  /**
+   * Evaluate at a point [m_kk*, τ², θ…] (manifold) or [m_kk*, m_kv*², τ², θ…]
+   * (full); `final` uses the caller's full tolerances.
+   */
+  evaluate(point: ArrayLike<number>, final = false): Evaluation {
+    const v = Array.from(point);
+    const theta = v.slice(this.nKey);
+    const o = final ? this.opts : this.searchOpts;
+    const ev = this.nKey === 2 ? manifoldObjective(this.input, v[0], v[1], theta, o) : fullObjective(this.input, v[0], v[1], v[2], theta, o);
+    this.nodes += ev.nodes;
+    this.calls += ev.calls;
+    if (!final && !ev.quadratureConverged) this.unconvergedSearch++;
+    return ev;
+  }
+
+  /** Search-tolerance evaluation at a point, cached; null where it threw NumericalRangeError (counted in `failed`). */
+  cached(point: readonly number[]): Evaluation | null {
+    const key = point.join(',');
+    let ev = this.cache.get(key);
+    if (ev === undefined) {
+      try {
+        ev = this.evaluate(point);
+      } catch (e) {
+        if (!(e instanceof NumericalRangeError)) throw e;
+        this.failed++;
+        ev = null;
+      }
+      this.cache.set(key, ev);
+    }
+    return ev;
+  }
+
+  /** The search objective −gain (= risk − Δ − 1) at a search vector; +∞ where the evaluation failed. */
+  objective = (u: ArrayLike<number>): number => {
+    const ev = this.cached(this.toPoint(u));
+    return ev === null ? Infinity : -ev.gain;
+  };
+
+  /**
+   * Search vector → point: the search runs in u = asinh(m_kk*) (≈ m near 0,
+   * ≈ log 2m for large m), on which the risk is closer to quadratic where it
+   * flattens at large m_kk* (softplus, normalised kernels) and a ray m → ∞ is
+   * followed geometrically.
+   */
+  toPoint(u: ArrayLike<number>): number[] {
+    const v = Array.from(u);
+    return [Math.sinh(v[0]), ...v.slice(1)];
+  }
+
+  toSearchVector(point: readonly number[]): number[] {
+    return [Math.asinh(point[0]), ...point.slice(1)];
+  }
+
+  /** User start [m, τ (, m_kv), θ…] → point. */
+  pointFromStart(start: readonly number[]): number[] {
+    if (this.nKey === 2) return [start[0], start[1] * start[1], ...start.slice(2)];
+    return [start[0], start[2] * start[2], start[1] * start[1], ...start.slice(3)];
+  }
+
+  /** Point → user layout [m, τ (, m_kv), θ…]. */
+  startFromPoint(point: ArrayLike<number>): number[] {
+    const v = Array.from(point);
+    if (this.nKey === 2) return [v[0], Math.sqrt(v[1]), ...v.slice(2)];
+    return [v[0], Math.sqrt(v[2]), Math.sqrt(v[1]), ...v.slice(3)];
+  }
+}
+
+function manifoldObjective(input: ClassRiskInput, m: number, tau2: number, theta: number[], opts: PopulationRiskOptions): Evaluation {
+  const probe: Overlaps = { mkk: m, mkv: 0, mvk: 0, mvv: 1, qkk: m * m + tau2, qvv: 1, qkv: 0 };
   // at m_vv* = q_vv = 1 on M: T1 = A = E[σ_ε], T2 = B = E[Σσ²]
   const t = riskTerms({ ...input, theta, overlaps: probe }, opts);
   const A = t.T1.value;
   const B = t.T2.value;
-  if (!(B > 0)) {
-    return { gain: 0, gainError: 0, overlaps: { ...probe, mvv: 0, qvv: 0 }, method: t.method, evaluations: t.evaluations, quadratureConverged: t.converged };
-  }
+  const base = { method: t.method, nodes: t.evaluations, calls: 1, quadratureConverged: t.converged, A, B };
+  if (!(B > 0)) return { ...base, gain: 0, gainError: 0, overlaps: { ...probe, mvv: 0, qvv: 0 } };
   const mvv = A / B;
-  const gain = (A * A) / B;
-  const gainError = (2 * Math.abs(A) * t.T1.error) / B + (A * A * t.T2.error) / (B * B);
   return {
-    gain,
-    gainError,
+    ...base,
+    gain: (A * A) / B,
+    gainError: (2 * Math.abs(A) * t.T1.error) / B + (A * A * t.T2.error) / (B * B),
     overlaps: { ...probe, mvv, qvv: mvv * mvv },
-    method: t.method,
-    evaluations: t.evaluations,
-    quadratureConverged: t.converged,
   };
 }
 
 /**
  * Full family: k = (a1, a2, a3) and v = (b1, b2, b3, b4) in the orthonormal
- * frame (k*, v*, e3, e4)/√D, which parametrises every admissible set of seven
- * overlaps. b4 only adds noise, so b4 = 0; b ∈ R³ solves H b = g.
+ * frame (k*, v*, e3, e4)·√D, which reaches every admissible set of seven
+ * overlaps: m_kk* = a1, m_kv* = a2, q_kk = |a|², m_vk* = b1, m_vv* = b2,
+ * q_vv = |b|², q_kv = a·b. b4 only adds noise, so b4 = 0 and b ∈ R³ minimises
+ * −2gᵀb + bᵀHb: b = H⁺g, gain gᵀH⁺g. Called with p = a2², s = a3².
+ *
+ * At a2 = 0 (the manifold face) g1 = g3 = 0 and H12 = H23 = 0 exactly (z* is
+ * symmetric and independent of (χ*, ε, r)), so the gain is the manifold's
+ * A²/B: one risk-term call instead of six. Near a2 = 0 but a2 ≠ 0 the
+ * per-token conditioning (α = m_kv* / τ², β ∝ 1/τ² in `tokenCoefficients`) is
+ * ill-conditioned: the search never evaluates 0 < a2² < h/2 (h the
+ * finite-difference step, 1e−4), see `BoundedNewtonStepper`'s snapping.
  */
-function fullObjective(input: ClassRiskInput, key: number[], theta: number[], opts: PopulationRiskOptions): Evaluation {
-  const [a1, tau, a2] = key;
-  const a3 = tau;
+function fullObjective(input: ClassRiskInput, a1: number, p: number, s: number, theta: number[], opts: PopulationRiskOptions): Evaluation {
+  // on the face the optimal v is b2 v* (q_kv = a·b = 0): the manifold's overlaps
+  if (p === 0) return manifoldObjective(input, a1, s, theta, opts);
+  const a2 = Math.sqrt(p);
+  const a3 = Math.sqrt(s);
   const overlapsFor = (b: number[]): Overlaps => ({
     mkk: a1,
     mkv: a2,
     mvk: b[0],
     mvv: b[1],
-    qkk: a1 * a1 + a2 * a2 + a3 * a3,
+    qkk: a1 * a1 + p + s,
     qvv: b[0] * b[0] + b[1] * b[1] + b[2] * b[2],
     qkv: a1 * b[0] + a2 * b[1] + a3 * b[2],
   });
-  let evaluations = 0;
+  let nodes = 0;
+  let calls = 0;
   let converged = true;
   let method = '';
   const terms = (b: number[]) => {
     const t = riskTerms({ ...input, theta, overlaps: overlapsFor(b) }, opts);
-    evaluations += t.evaluations;
+    nodes += t.evaluations;
+    calls++;
     converged &&= t.converged;
     method = t.method;
     return t;
@@ -184,64 +378,585 @@ function fullObjective(input: ClassRiskInput, key: number[], theta: number[], op
     [0, 0, 0],
     [0, 0, 0],
   ];
-  let hErr = 0;
+  const hErr = [
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
   for (let i = 0; i < 3; i++) {
     const t = terms(e[i]);
     g[i] = t.T1.value;
     gErr[i] = t.T1.error;
     H[i][i] = t.T2.value;
-    hErr = Math.max(hErr, t.T2.error);
+    hErr[i][i] = t.T2.error;
   }
   for (let i = 0; i < 3; i++) {
     for (let j = i + 1; j < 3; j++) {
+      // polarisation: T2(e_i + e_j) = H_ii + H_jj + 2H_ij
       const t = terms(e[i].map((v, k) => v + e[j][k]));
       H[i][j] = H[j][i] = (t.T2.value - H[i][i] - H[j][j]) / 2;
-      hErr = Math.max(hErr, 1.5 * t.T2.error);
+      hErr[i][j] = hErr[j][i] = (t.T2.error + hErr[i][i] + hErr[j][j]) / 2;
     }
   }
-  const b = solveSymmetric3(H, g);
+  const { values, vectors } = symmetricEigen(H);
+  // pseudo-inverse: a direction with no curvature carries no signal (|gᵀu|² ≤ E[z*²]·uᵀHu by Cauchy–Schwarz)
+  const cut = 1e-12 * Math.max(...values.map(Math.abs));
+  const b = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    if (!(values[c] > cut)) continue;
+    const proj = vectors[0][c] * g[0] + vectors[1][c] * g[1] + vectors[2][c] * g[2];
+    for (let r = 0; r < 3; r++) b[r] += (proj / values[c]) * vectors[r][c];
+  }
   const gain = g[0] * b[0] + g[1] * b[1] + g[2] * b[2];
-  const bNorm = Math.hypot(b[0], b[1], b[2]);
-  const gainError = 2 * bNorm * Math.hypot(gErr[0], gErr[1], gErr[2]) + 3 * bNorm * bNorm * hErr;
-  return { gain, gainError, overlaps: overlapsFor(b), method, evaluations, quadratureConverged: converged };
+  // first-order perturbation of gᵀH⁺g at the optimum: δ(gain) = 2bᵀδg − bᵀδH b
+  let gainError = 0;
+  for (let i = 0; i < 3; i++) {
+    gainError += 2 * Math.abs(b[i]) * gErr[i];
+    for (let j = 0; j < 3; j++) gainError += Math.abs(b[i]) * hErr[i][j] * Math.abs(b[j]);
+  }
+  return { gain, gainError, overlaps: overlapsFor(b), method, nodes, calls, quadratureConverged: converged };
 }
 
-/** Solve H b = g for a symmetric PSD 3×3 H; directions with no curvature get b = 0 (they carry no signal). */
-function solveSymmetric3(H: number[][], g: number[]): number[] {
-  // Gaussian elimination with a relative pivot threshold: a (near-)null direction of H has g ≈ 0 there
-  const n = 3;
-  const M = H.map((row, i) => [...row, g[i]]);
-  const scale = Math.max(1e-300, ...H.map((r, i) => Math.abs(r[i])));
-  const active: boolean[] = [true, true, true];
-  for (let col = 0; col < n; col++) {
-    let piv = -1;
-    let best = 1e-13 * scale;
-    for (let r = col; r < n; r++) if (Math.abs(M[r][col]) > best) ((best = Math.abs(M[r][col])), (piv = r));
-    if (piv < 0) {
-      active[col] = false;
+/**
+ * The exact value-side minimum of the full family at a fixed key side: k has
+ * m_kk* = mkk, m_kv* = mkv and a part of norm `tau` orthogonal to k* and v*
+ * (q_kk = mkk² + mkv² + tau²); v is chosen optimally,
+ * min over (m_vk*, m_vv*, q_vv, q_kv) of the risk = Δ + 1 − gᵀH⁺g (see
+ * `classRisk`). Returns the risk, its quadrature error bound and the
+ * minimising overlaps. mkv = 0 reduces to the manifold's A²/B. Needs finite
+ * mkk, mkv, tau (else InvalidInputError).
+ */
+export function valueSideMinimum(
+  input: ClassRiskInput,
+  key: { readonly mkk: number; readonly mkv: number; readonly tau: number },
+  theta?: readonly number[],
+  opts: PopulationRiskOptions = {},
+): { value: number; error: number; overlaps: Overlaps; riskEvaluations: number } {
+  validateNu(input.task, input.nu);
+  const delta = requireFinite('delta', input.delta ?? 0, { min: 0 });
+  const mkk = requireFinite('mkk', key.mkk);
+  const mkv = requireFinite('mkv', key.mkv);
+  const tau = requireFinite('tau', key.tau);
+  const th = [...(theta ?? input.act.parameters.map((p) => p.initial))];
+  const ev = fullObjective({ ...input, delta }, mkk, mkv * mkv, tau * tau, th, opts);
+  return { value: delta + 1 - ev.gain, error: ev.gainError + 8 * Number.EPSILON * (1 + delta), overlaps: ev.overlaps, riskEvaluations: ev.calls };
+}
+
+// ---------------------------------------------------------------------------
+// searches
+
+interface Run {
+  /** user layout [m, τ (, m_kv), θ…] */
+  readonly start: readonly number[];
+  /** risk-term calls spent */
+  calls: number;
+  iterations: number;
+  status: StartReport['status'];
+  message: string;
+  /** end point [m, τ² …] and the search objective −gain there */
+  point: number[];
+  f: number;
+  result?: BoundedNewtonResult;
+}
+
+/** σ(χ) = softmax(χ): normalised with log φ(x) = x + const (checked at a few points, exactly). */
+function isSoftmaxType(act: Activation): boolean {
+  if (!act.normalised || !act.logWeight || act.parameters.length > 0) return false;
+  const l0 = act.logWeight(0, []);
+  return [1, -2, 3.5].every((x) => act.logWeight!(x, []) - l0 === x);
+}
+
+/** σ_ℓ = 1 + χ_ℓ: separable, no parameters, φ(x) = 1 + x (checked at a few points). */
+function isLinear(act: Activation): boolean {
+  return !act.normalised && act.parameters.length === 0 && [0, 1, -0.5, 3].every((x) => act.weight(x, []) === 1 + x);
+}
+
+function meanLength(lengths: LengthLaw): number {
+  return lengths.lengths.reduce((sum, L, i) => sum + L * lengths.probabilities[i], 0);
+}
+
+/**
+ * Default manifold starts [m, τ, θ…], all on the face τ = 0: a closed form
+ * where one is known, then c_ν and the spread guesses 0.3, 3, 1 (3 in all;
+ * `runStarts` works from the lowest risk).
+ * Linear σ: A = E[σ_ε] = 1 + m μ̄ with μ̄ = E[χ*_ε], B = E[Σσ²] =
+ * L̄(1 + τ²) + 2m E[Σχ*] + m² E[Σχ*²]. Product task with spike N(μ, 1):
+ * E[Σχ*] = μ, E[Σχ*²] = L̄ + μ², so dA²/B/dm = 0 at m* = μ(L̄ − 1)/L̄.
+ * Selection task: χ* ~ N(0, I_L) exactly, B = L̄(1 + m² + τ²), m* = μ̄,
+ * read off one evaluation A(1) = 1 + μ̄.
+ */
+function defaultManifoldStarts(s: Search): number[][] {
+  const { task, nu, act, lengths } = s.input;
+  const theta0 = act.parameters.map((p) => p.initial);
+  const out: number[][] = [];
+  const add = (m0: number, theta: number[]) => {
+    if (!Number.isFinite(m0)) return;
+    // a guess outside the search box moves halfway to its edge
+    const m = Math.abs(m0) < s.boundary ? m0 : Math.sign(m0) * 0.5 * s.boundary;
+    if (out.some((o) => Math.abs(o[0] - m) <= 0.25 * Math.max(1, Math.abs(m)) && o.slice(2).every((t, i) => t === theta[i]))) return;
+    out.push([m, 0, ...theta]);
+  };
+  if (isLinear(act)) {
+    if (task.kind === 'product') {
+      const law = task.spikeLaw(nu);
+      if (law.length === 1 && law[0].sd === 1) {
+        const Lbar = meanLength(lengths);
+        add((law[0].mean * (Lbar - 1)) / Lbar, theta0);
+      }
+    } else {
+      const ev = s.cached([1, 0]);
+      if (ev?.A !== undefined) add(ev.A - 1, theta0);
+    }
+  }
+  const c = task.nishimoriSlope(nu);
+  if (c !== undefined && Number.isFinite(c) && c > 0.5) add(c, theta0);
+  add(0.3, theta0.map((t) => t - 0.5));
+  add(3, theta0);
+  add(1, theta0);
+  return out.slice(0, 3);
+}
+
+function newStepper(s: Search, point: number[]): BoundedNewtonStepper {
+  const u0 = s.toSearchVector(point);
+  const n = u0.length;
+  const m2 = Math.max(1, point[0] * point[0]);
+  const lower = new Array<number>(n).fill(-SEARCH.thetaBound);
+  const upper = new Array<number>(n).fill(SEARCH.thetaBound);
+  const steps = new Array<number>(n).fill(SEARCH.fdStep);
+  const scales = new Array<number>(n).fill(1);
+  lower[0] = -Math.asinh(s.boundary);
+  upper[0] = Math.asinh(s.boundary);
+  for (let i = 1; i < s.nKey; i++) {
+    // τ², m_kv*² ≥ 0, on the scale of q_kk
+    lower[i] = 0;
+    upper[i] = Infinity;
+    steps[i] = SEARCH.fdStep * m2;
+    scales[i] = m2;
+  }
+  for (let i = s.nKey; i < n; i++) steps[i] = SEARCH.fdStep * Math.max(1, Math.abs(u0[i]));
+  return new BoundedNewtonStepper(s.objective, u0, {
+    lower,
+    upper,
+    steps,
+    scales,
+    fTol: SEARCH.fTol,
+    noise: SEARCH.noise,
+    maxEvaluations: s.opts.maxEvaluations ?? 80,
+    maxIterations: s.opts.maxIterations ?? 60,
+  });
+}
+
+/** Scaled ∞-distance between two points: m via asinh, τ² and m_kv*² relative to max(1, m²), θ absolute. */
+function scaledDistance(s: Search, x: readonly number[], y: readonly number[]): number {
+  const m2 = Math.max(1, x[0] * x[0], y[0] * y[0]);
+  let d = Math.abs(Math.asinh(x[0]) - Math.asinh(y[0]));
+  for (let i = 1; i < x.length; i++) d = Math.max(d, Math.abs(x[i] - y[i]) / (i < s.nKey ? m2 : 1));
+  return d;
+}
+
+/**
+ * Starts: all are evaluated, then taken from the lowest risk up. The first
+ * runs to convergence. Each later start is first
+ * compared with the minima found so far by a hill–valley test (Ursem 2000;
+ * Maree et al. 2018): if the search objective decreases monotonically along
+ * the segment from the start to a minimum (at 1 to 3 equally spaced interior
+ * points, one per unit of scaled distance) the start lies in that minimum's
+ * valley and is reported as merged (1 to 3 evaluations instead of a full
+ * run); otherwise it runs, and stops as merged if it comes within 0.1
+ * (scaled) of a minimum without being lower.
+ */
+function runStarts(s: Search, starts: readonly (readonly number[])[]): Run[] {
+  const tie = 1e-12; // evaluation scatter at the search tolerance is ~1e−14
+  // evaluate every start first (the hill–valley test needs these values anyway), then work from the lowest
+  const runs: Run[] = starts.map((start) => {
+    const point = s.pointFromStart(start);
+    const before = s.calls;
+    const f = s.objective(s.toSearchVector(point));
+    return { start, calls: s.calls - before, iterations: 0, status: 'not converged', message: '', point, f };
+  });
+  const minima: Run[] = [];
+  const order = runs.map((_, i) => i).sort((i, j) => runs[i].f - runs[j].f);
+  for (const idx of order) {
+    const run = runs[idx];
+    const { point } = run;
+    const f0 = run.f;
+    const before = s.calls - run.calls;
+    if (f0 === Infinity) {
+      run.status = 'failed';
+      run.message = 'not run: the risk is not computable at the start (NumericalRangeError from the risk engine)';
       continue;
     }
-    [M[col], M[piv]] = [M[piv], M[col]];
-    for (let r = 0; r < n; r++) {
-      if (r === col) continue;
-      const f = M[r][col] / M[col][col];
-      for (let k = col; k <= n; k++) M[r][k] -= f * M[col][k];
+    const u0 = s.toSearchVector(point);
+    // hill–valley test against the minima found so far, best first
+    for (const k of [...minima].sort((a, b) => a.f - b.f)) {
+      if (f0 < k.f - tie) continue; // lower than that minimum: not in its valley
+      const u1 = s.toSearchVector(k.point);
+      // one interior point per unit of scaled distance (asinh m, τ²/m², θ), 1 to 3
+      const nPts = Math.min(3, Math.max(1, Math.ceil(scaledDistance(s, point, k.point))));
+      let prev = f0;
+      let monotone = true;
+      for (let q = 1; q <= nPts; q++) {
+        const fz = s.objective(u0.map((v, i) => v + (q / (nPts + 1)) * (u1[i] - v)));
+        if (fz > prev + tie) {
+          monotone = false;
+          break;
+        }
+        prev = fz;
+      }
+      if (monotone && k.f <= prev + tie) {
+        run.status = 'merged';
+        run.message = `in the valley of start ${runs.indexOf(k) + 1}: the risk decreases monotonically along the segment to its minimum (hill–valley test, ${nPts} interior point${nPts > 1 ? 's' : ''})`;
+        break;
+      }
     }
+    if (run.status === 'merged') {
+      run.calls = s.calls - before;
+      continue;
+    }
+    const stepper = newStepper(s, point);
+    while (!stepper.step()) {
+      const here = s.toPoint(stepper.x);
+      const near = minima.find((k) => scaledDistance(s, here, k.point) <= SEARCH.mergeRadius && stepper.fx >= k.f - tie);
+      if (near) {
+        run.status = 'merged';
+        run.message = `joined the basin of start ${runs.indexOf(near) + 1} (within ${SEARCH.mergeRadius} scaled, risk not lower)`;
+        stepper.stop(run.message);
+      }
+    }
+    const res = stepper.result();
+    run.result = res;
+    run.point = s.toPoint(res.x);
+    run.f = res.value;
+    run.iterations = res.iterations;
+    if (run.status !== 'merged') {
+      run.status = res.converged ? 'converged' : 'not converged';
+      run.message = res.message;
+      if (res.converged) minima.push(run);
+    }
+    run.calls = s.calls - before;
+    s.iterations += res.iterations;
   }
-  return M.map((row, i) => (active[i] ? row[n] / row[i] : 0));
+  return runs;
 }
 
-function defaultStarts(input: ClassRiskInput, nKey: number, nTheta: number): number[][] {
-  const c = input.task.nishimoriSlope(input.nu);
-  const ms = [0.3, 1.2];
-  if (c !== undefined && Number.isFinite(c) && c > 0) ms.push(c);
-  else ms.push(3);
-  const thetas = input.act.parameters.map((p) => p.initial);
-  const starts: number[][] = [];
-  ms.forEach((m, i) => {
-    const tau = i === 0 ? 0.5 : 0.05;
-    const key = nKey === 2 ? [m, tau] : [m, tau, i === 1 ? 0.1 : 0];
-    starts.push([...key, ...thetas.map((t, j) => (nTheta > 0 && i === 1 ? t - 0.5 * (j + 1) : t))]);
+function report(s: Search, r: Run): StartReport {
+  return {
+    start: r.start,
+    risk: s.input.delta + 1 + r.f,
+    iterations: r.iterations,
+    converged: r.status === 'converged' || r.status === 'certified',
+    end: s.startFromPoint(r.point),
+    evaluations: r.calls,
+    status: r.status,
+    message: r.message,
+  };
+}
+
+/** The lowest run that ran (merged runs only point at another's minimum). */
+function bestRun(runs: Run[]): Run {
+  let best: Run | undefined;
+  for (const r of runs) if (r.result && (!best || r.f < best.f)) best = r;
+  if (!best) throw new NumericalRangeError('class minimum: the risk is not computable at any start (see the starts)');
+  return best;
+}
+
+/** θ on its artificial search bound ±50: the minimum may lie beyond, so the result is not converged. */
+function thetaOnBound(s: Search, point: readonly number[]): boolean {
+  return point.slice(s.nKey).some((t) => Math.abs(t) >= SEARCH.thetaBound * (1 - 1e-12));
+}
+
+function thetaBoundNote(s: Search, point: readonly number[]): string {
+  return thetaOnBound(s, point) ? `; NOT converged: θ ended on its search bound ±${SEARCH.thetaBound}` : '';
+}
+
+function onBoundary(s: Search, r: Run): boolean {
+  return Math.abs(r.point[0]) >= s.boundary * (1 - 1e-12);
+}
+
+function manifoldMinimum(s: Search): ClassRiskResult {
+  const { task, nu, act, lengths, delta } = s.input;
+  const c = task.nishimoriSlope(nu);
+  const theta0 = act.parameters.map((p) => p.initial);
+  let starts = s.opts.starts ?? defaultManifoldStarts(s);
+  const reports: StartReport[] = [];
+  let bayesInfo: ClassRiskResult['bayes'];
+
+  // Prop. 4.2 closed form: softmax at k = c_ν k*, v = v* has the Bayes risk under the ratio condition
+  if (!s.opts.starts && isSoftmaxType(act) && c !== undefined && c >= 0) {
+    if (c === Infinity) {
+      return rayMinimum(s, [1, 0, ...theta0], [], 'c_ν = ∞: softmax reaches the Bayes risk only as m_kk* → ∞ (k = c_ν k*, Prop. 4.2)');
+    }
+    const point = [c, 0, ...theta0];
+    const before = s.calls;
+    const ev = s.evaluate(point, true);
+    const b = bayesRisk(task, nu, lengths, delta);
+    const risk = delta + 1 - ev.gain;
+    const qErr = ev.gainError + 8 * Number.EPSILON * (1 + delta);
+    const certified = risk - b.value <= qErr + b.error;
+    bayesInfo = { value: b.value, error: b.error, certified };
+    if (certified) {
+      reports.push({
+        start: s.startFromPoint(point),
+        risk,
+        iterations: 0,
+        converged: true,
+        end: s.startFromPoint(point),
+        evaluations: s.calls - before,
+        status: 'certified',
+        message: `closed form k = c_ν k* (Prop. 4.2): risk − E_Bayes = ${(risk - b.value).toExponential(2)} ≤ errors ${(qErr + b.error).toExponential(2)}: global minimum`,
+      });
+      for (const st of starts) {
+        if (Math.abs(st[0] - c) <= 1e-12 * c) continue;
+        reports.push({ start: st, risk: NaN, iterations: 0, converged: false, end: st, evaluations: 0, status: 'skipped', message: 'not run: the closed-form start is certified global' });
+      }
+      return assemble(s, {
+        point,
+        ev,
+        reports,
+        kkt: [],
+        gap: 0,
+        // E_σ ∈ [E_Bayes − err_B, risk + err]: the error covers both ends
+        extraError: Math.max(0, risk - b.value + b.error - qErr),
+        bayes: bayesInfo,
+        converged: ev.quadratureConverged,
+        how: 'closed form k = c_ν k*, τ = 0 (Prop. 4.2), certified global by the Bayes lower bound (E_σ ≥ E_Bayes), no search needed',
+      });
+    }
+    // not certified (should not happen under the ratio condition): search, from the closed form first
+    starts = [s.startFromPoint(point), ...starts];
+  }
+
+  const runs = runStarts(s, starts);
+  reports.push(...runs.map((r) => report(s, r)));
+  const best = bestRun(runs);
+  if (onBoundary(s, best)) {
+    return rayMinimum(s, best.point, reports, `the best start ended on the search boundary |m_kk*| = ${s.boundary} with the risk still decreasing`);
+  }
+  const res = best.result!;
+  const kkt = kktReports(s, res);
+  const ev = s.evaluate(best.point, true);
+  return assemble(s, {
+    point: best.point,
+    ev,
+    reports,
+    kkt,
+    gap: Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
+    extraError: 0,
+    bayes: bayesInfo,
+    converged: res.converged && ev.quadratureConverged && kkt.every((k) => k.satisfied) && !thetaOnBound(s, best.point),
+    how: searchDescription(s, runs) + thetaBoundNote(s, best.point),
   });
-  return starts;
+}
+
+function kktReports(s: Search, res: BoundedNewtonResult): KktReport[] {
+  const out: KktReport[] = [];
+  for (let i = 1; i < s.nKey; i++) {
+    if (res.atBound[i] !== -1) continue;
+    const variable = s.nKey === 2 || i === 2 ? 'tau2' : 'mkv2';
+    const derivative = res.gradient[i];
+    const error = res.gradientError[i];
+    out.push({ variable, derivative, error, satisfied: Number.isFinite(derivative) && derivative >= -error });
+  }
+  return out;
+}
+
+function searchDescription(s: Search, runs: Run[]): string {
+  const merged = runs.filter((r) => r.status === 'merged').length;
+  const vars = s.nKey === 2 ? 'asinh m_kk*, τ² ≥ 0' : 'asinh m_kk*, m_kv*² ≥ 0, τ² ≥ 0';
+  return (
+    `bounded trust-region Newton (finite-difference derivatives) over (${vars}${s.nTheta ? ', θ' : ''}) from ${runs.length} start(s)` +
+    `${merged ? ` (${merged} merged into an earlier minimum's valley)` : ''}, bounds held by the KKT test`
+  );
+}
+
+function fullMinimum(s: Search): ClassRiskResult {
+  // 1. the manifold minimum (the face m_kv*² = 0 of the full box)
+  const manSearch = new Search({ ...s.input, family: 'manifold' }, { ...s.opts, starts: undefined }, s.boundary);
+  manSearch.resumed = s.resumed;
+  const man = manifoldMinimum(manSearch);
+  s.nodes += manSearch.nodes;
+  s.calls += manSearch.calls;
+  s.failed += manSearch.failed;
+  s.iterations += manSearch.iterations;
+  const widen = (v: readonly number[]) => [v[0], v[1], 0, ...v.slice(2)];
+  const manReports = man.starts.map((r) => ({ ...r, start: widen(r.start), end: widen(r.end), message: `manifold: ${r.message}` }));
+  if (man.bayes?.certified || man.ray) {
+    const why = man.bayes?.certified
+      ? 'the manifold minimum equals the Bayes risk, which no predictor beats, so it is the full-family minimum'
+      : 'not searched off the manifold (the infimum is at infinity)';
+    return { ...man, family: 'full', starts: manReports, method: `${man.method}; full family: ${why}`, riskEvaluations: s.calls, evaluations: s.nodes, iterations: s.iterations };
+  }
+  // 2. from the manifold minimiser (m_kv*² held at 0 and KKT-tested), then interior starts
+  const m = man.params!.mkk;
+  const tau = Math.sqrt(Math.max(0, man.params!.qkk - m * m));
+  const theta = [...(man.theta ?? [])];
+  const interior = s.opts.starts ?? [[m, Math.max(tau, 0.3), 0.3 * Math.max(1, Math.abs(m)), ...theta]];
+  const runs = runStarts(s, [[m, tau, 0, ...theta], ...interior]);
+  const reports = [...manReports, ...runs.map((r) => report(s, r))];
+  const best = bestRun(runs);
+  if (onBoundary(s, best)) {
+    return rayMinimum(s, best.point, reports, `the best full-family start ended on the search boundary |m_kk*| = ${s.boundary}`);
+  }
+  const res = best.result!;
+  const kkt = kktReports(s, res);
+  const ev = s.evaluate(best.point, true);
+  return assemble(s, {
+    point: best.point,
+    ev,
+    reports,
+    kkt,
+    gap: Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
+    extraError: 0,
+    converged: res.converged && ev.quadratureConverged && kkt.every((k) => k.satisfied) && man.converged && !thetaOnBound(s, best.point),
+    how: `manifold minimum first (${man.riskEvaluations} risk evaluations), then ${searchDescription(s, runs)}${thetaBoundNote(s, best.point)}`,
+  });
+}
+
+/**
+ * The infimum along m_kk* → ∞ from `point` (τ², m_kv*², θ fixed): risk at
+ * m_kk* = 2^j·m0, j = 0…rayDoublings, at full tolerance. E_σ ≥ E_Bayes (no
+ * predictor beats Bayes) and E_σ ≤ every risk on the ray, so
+ * E_σ ∈ [E_Bayes − err, min risk + err]. If the risk turns up, a finite
+ * minimum lies beyond the old boundary and the search resumes there (once).
+ */
+function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: string): ClassRiskResult {
+  const { task, nu, lengths, delta } = s.input;
+  const J = s.opts.rayDoublings ?? 8;
+  const tol = s.opts.riskTolerance ?? 1e-7;
+  const b = bayesRisk(task, nu, lengths, delta);
+  const lower = b.value - b.error;
+  const points: { mkk: number; risk: number; error: number }[] = [];
+  let bestEv: Evaluation | undefined;
+  let bestPoint = point;
+  let converged = true;
+  for (let j = 0; j <= J; j++) {
+    const x = [point[0] * 2 ** j, ...point.slice(1)];
+    const ev = s.evaluate(x, true);
+    converged &&= ev.quadratureConverged;
+    const risk = delta + 1 - ev.gain;
+    const error = ev.gainError + 8 * Number.EPSILON * (1 + delta);
+    const prev = points[points.length - 1];
+    points.push({ mkk: x[0], risk, error });
+    if (prev && risk > prev.risk + prev.error + error && !s.resumed) {
+      // the risk turned up: a finite minimum lies beyond the boundary; search again with a wider one
+      const wider = new Search(s.input, { ...s.opts, starts: [s.startFromPoint([x[0] / 2, ...point.slice(1)])] }, Math.abs(x[0]) * 2);
+      wider.resumed = true;
+      const again = s.nKey === 2 ? manifoldMinimum(wider) : fullMinimum(wider);
+      return {
+        ...again,
+        starts: [...reports, ...again.starts],
+        method: `${again.method}; resumed after the ray test found the risk turning up at m_kk* = ${x[0]} (sequence ${points.map((p) => `${p.mkk}: ${p.risk.toPrecision(10)}`).join(', ')})`,
+        riskEvaluations: again.riskEvaluations + s.calls,
+        evaluations: (again.evaluations ?? 0) + s.nodes,
+      };
+    }
+    if (!bestEv || risk < delta + 1 - bestEv.gain) {
+      bestEv = ev;
+      bestPoint = x;
+    }
+    if (risk + error - lower <= tol) break;
+  }
+  const upper = Math.min(...points.map((p) => p.risk + p.error));
+  let extrapolated: number | undefined;
+  if (points.length >= 3) {
+    // R_j ≈ R∞ + C r^j ⇒ R∞ ≈ R_J − d_J r/(1 − r), d_j = R_{j−1} − R_j, r = d_J/d_{J−1}
+    const [r0, r1, r2] = points.slice(-3).map((p) => p.risk);
+    const d1 = r0 - r1;
+    const d2 = r1 - r2;
+    const ratio = d2 / d1;
+    if (d1 > 0 && d2 > 0 && ratio < 1) extrapolated = r2 - (d2 * ratio) / (1 - ratio);
+  }
+  let powerLaw: RayReport['powerLaw'];
+  if (points.length >= 2) {
+    const [a, z] = points.slice(-2);
+    const ea = a.risk - lower;
+    const ez = z.risk - lower;
+    if (ea > 0 && ez > 0) {
+      const order = Math.log(ea / ez) / Math.log(z.mkk / a.mkk);
+      powerLaw = { order, C: ez * z.mkk ** order };
+    }
+  }
+  const value = Math.min(upper, Math.max(lower, extrapolated ?? (lower + upper) / 2));
+  const error = Math.max(value - lower, upper - value);
+  const ev = bestEv!;
+  const narrow = upper - lower <= tol;
+  return {
+    task: task.id,
+    act: s.input.act.id,
+    nu,
+    lengths,
+    delta,
+    family: s.family,
+    params: ev.overlaps,
+    theta: bestPoint.slice(s.nKey),
+    value,
+    excess: value - delta,
+    error,
+    method:
+      `class minimum at infinity: ${reason}; risk followed along m_kk* = 2^j·${point[0]} (τ² = ${point[1]}${s.nTheta ? ', θ fixed' : ''}) at full tolerance: ` +
+      `${points.map((p) => `${p.mkk}: ${p.risk.toPrecision(10)}`).join(', ')}; E_σ ∈ [E_Bayes − err, min risk on the ray + err] = [${lower.toPrecision(8)}, ${upper.toPrecision(8)}]; ` +
+      `value = ${extrapolated !== undefined ? 'Aitken extrapolation of the sequence, clamped to the bracket' : 'midpoint of the bracket'}, error = half-width covering the bracket; ` +
+      `${powerLaw ? `risk − lower ≈ ${powerLaw.C.toPrecision(4)}·m^(−${powerLaw.order.toFixed(3)}) over the last doubling; ` : ''}` +
+      `${narrow ? 'the bracket is narrower than the risk tolerance' : `NOT converged: the bracket is wider than the risk tolerance ${tol}`}; params at the lowest point on the ray`,
+    converged: narrow && converged,
+    iterations: s.iterations,
+    evaluations: s.nodes,
+    starts: reports,
+    kkt: [],
+    quadratureError: points[points.length - 1].error,
+    optimisationGap: upper - value,
+    riskEvaluations: s.calls,
+    failedEvaluations: s.failed,
+    bayes: { value: b.value, error: b.error, certified: narrow },
+    ray: { points, lower, upper, extrapolated, powerLaw, reason },
+  };
+}
+
+function assemble(
+  s: Search,
+  r: {
+    point: number[];
+    ev: Evaluation;
+    reports: StartReport[];
+    kkt: KktReport[];
+    gap: number;
+    extraError: number;
+    bayes?: ClassRiskResult['bayes'];
+    converged: boolean;
+    how: string;
+  },
+): ClassRiskResult {
+  const { task, nu, lengths, delta, act } = s.input;
+  const excess = 1 - r.ev.gain;
+  const quadratureError = r.ev.gainError + 8 * Number.EPSILON * (1 + delta);
+  const kktText = r.kkt.length ? `; KKT at the bounds: ${r.kkt.map((k) => `∂E/∂${k.variable === 'tau2' ? 'τ²' : 'm_kv*²'} = ${k.derivative.toExponential(3)} ± ${k.error.toExponential(1)}${k.satisfied ? ' ≥ 0' : ' < 0 (NOT satisfied)'}`).join(', ')}` : '';
+  const failedText =
+    (s.failed ? `; ${s.failed} search evaluation(s) failed (NumericalRangeError, treated as +∞)` : '') +
+    (s.unconvergedSearch ? `; ${s.unconvergedSearch} search evaluation(s) did not meet the quadrature tolerance` : '');
+  return {
+    task: task.id,
+    act: act.id,
+    nu,
+    lengths,
+    delta,
+    family: s.family,
+    params: r.ev.overlaps,
+    theta: r.point.slice(s.nKey),
+    value: delta + excess,
+    excess,
+    error: quadratureError + r.gap + r.extraError,
+    method:
+      `class minimum (${s.family}): ${r.how}; value side exact (${s.family === 'manifold' ? 'Cauchy–Schwarz A²/B' : 'least squares gᵀH⁺g'})` +
+      `${kktText}; search at relTol ${s.searchOpts.relTol}, value re-evaluated at the minimiser at full tolerance; error = quadrature bound + rounding + Newton-model optimisation gap${failedText}; risk terms by ${r.ev.method}`,
+    converged: r.converged,
+    iterations: s.iterations,
+    evaluations: s.nodes,
+    starts: r.reports,
+    kkt: r.kkt,
+    quadratureError,
+    optimisationGap: r.gap,
+    riskEvaluations: s.calls,
+    failedEvaluations: s.failed,
+    ...(r.bayes ? { bayes: r.bayes } : {}),
+  };
 }

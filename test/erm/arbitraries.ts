@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { RandomStream } from '../../src/numerics/random.ts';
-import { type DataLaw, type Dataset, type Teacher, drawDataset, drawTeacher } from '../../src/erm/data.ts';
+import { type DataLaw, type Dataset, type Storage, type Teacher, drawDataset, drawTeacher } from '../../src/erm/data.ts';
 import { type LengthLaw, fixedLength, lengthLaw } from '../../src/task/length-law.ts';
 import { maxTask, spikedTask } from '../../src/task/tasks.ts';
 
@@ -36,10 +36,10 @@ export function lawOf(spec: SmallProblemSpec): DataLaw {
   return { task: spec.task === 'spiked' ? spikedTask : maxTask, nu: spec.nu, lengths, delta: spec.delta };
 }
 
-/** Teacher, data, and a stream for further draws (e.g. the point w), all from spec.seed. */
-export function smallProblem(spec: SmallProblemSpec): { teacher: Teacher; data: Dataset; rng: RandomStream } {
+/** Teacher, data (stored as `storage` says, data.ts), and a stream for further draws (e.g. the point w), all from spec.seed. */
+export function smallProblem(spec: SmallProblemSpec, storage: Storage = 'auto'): { teacher: Teacher; data: Dataset; rng: RandomStream } {
   const [t, s, x, rng] = RandomStream.streams(spec.seed, 4);
   const teacher = drawTeacher(spec.D, t);
-  const { data } = drawDataset(lawOf(spec), teacher, spec.N, s, x);
+  const { data } = drawDataset(lawOf(spec), teacher, spec.N, s, x, { storage });
   return { teacher, data, rng };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Dataset, DatasetStream, drawDataset, drawTeacher } from '../../src/erm/data.ts';
+import { Dataset, DatasetStream, SIMD_MIN_NUMBERS, drawDataset, drawTeacher } from '../../src/erm/data.ts';
 import { ErmObjective } from '../../src/erm/objective.ts';
 import { getActivation } from '../../src/estimator/activations.ts';
 import { RandomStream } from '../../src/numerics/random.ts';
@@ -104,6 +104,25 @@ describe('drawDataset', () => {
 });
 
 describe('Dataset.allocate', () => {
+  it('should store data of SIMD_MIN_NUMBERS numbers or more in a WebAssembly memory (auto), smaller data in arrays', () => {
+    const D = 64;
+    const big = Dataset.allocate(D, new Array<number>(SIMD_MIN_NUMBERS / D).fill(1));
+    const small = Dataset.allocate(D, new Array<number>(SIMD_MIN_NUMBERS / D - 1).fill(1));
+    expect(big.storage).toBe('wasm');
+    expect(big.chunks[0].buffer).toBe(big.memory!.buffer);
+    expect(small.storage).toBe('array');
+    expect(small.memory).toBeUndefined();
+    expect(Dataset.allocate(D, [1, 2], undefined, 'wasm').storage).toBe('wasm');
+    expect(Dataset.allocate(D, new Array<number>(SIMD_MIN_NUMBERS).fill(1), undefined, 'array').storage).toBe('array');
+  });
+
+  it('should place the chunks of a wasm data set one after another behind the kernels\' scratch region', () => {
+    const data = Dataset.allocate(8, new Array<number>(100).fill(3), 8 * 3 * 7, 'wasm');
+    expect(data.chunks.length).toBeGreaterThan(1);
+    for (let c = 1; c < data.chunks.length; c++) expect(data.chunks[c].byteOffset).toBe(data.chunks[c - 1].byteOffset + data.chunks[c - 1].byteLength);
+    expect(data.chunks[0].byteOffset).toBeGreaterThan(0);
+  });
+
   it('should reject D < 2, no sequences and zero lengths', () => {
     expect(() => Dataset.allocate(1, [3])).toThrow(/D must be >= 2/);
     expect(() => Dataset.allocate(10, [])).toThrow(/at least one sequence/);

@@ -1,0 +1,344 @@
+/**
+ * WebAssembly SIMD kernels of the ERM loss and gradient, assembled here byte
+ * by byte (no build tooling): the two streaming passes of objective.ts over
+ * the Float32 tokens of a group of G = 1…4 tokens, two coordinates per
+ * f64x2, every product and sum in Float64:
+ *
+ *   project_G:     out[2j] = Σ_{i<n} x_j[i] w_k[i],  out[2j+1] = Σ_{i<n} x_j[i] w_v[i]   (pass 1)
+ *   accumulate_G:  g_k[i] += Σ_j c[2j] x_j[i],        g_v[i] += Σ_j c[2j+1] x_j[i]       (pass 2)
+ *   sum(x, n):     Σ_{i<n} x[i]  (the streaming-read reference of the benchmark)
+ *
+ * with x_j the Float32 token j of a group (tokens `stride` bytes apart), w
+ * and g in the blocked layout of `scratchLayout`, and n a multiple of 4 (the
+ * caller does the last D mod 4 coordinates). Each f64x2 accumulator adds the
+ * even and the odd coordinates separately, so the sums are those of the
+ * scalar kernel in another order: equal to rounding
+ * (test/erm/reference.test.ts).
+ *
+ * The data must live in the module's memory: `kernelMemory` allocates a
+ * WebAssembly.Memory holding a scratch region (w, gradient, projections,
+ * coefficients) followed by the data, and data.ts places its chunks there.
+ */
+
+/**
+ * The parts of the WebAssembly API used here, typed locally: the project's
+ * TypeScript setup (lib without DOM) declares no WebAssembly values.
+ */
+export interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+}
+type WasmModule = object;
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum?: number }) => KernelMemory;
+}
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+const I32 = 0x7f;
+const F64 = 0x7c;
+const V128 = 0x7b;
+
+/** unsigned LEB128 */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/** signed LEB128 (small constants) */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function name(s: string): number[] {
+  const b = [...Buffer.from(s, 'utf8')];
+  return [...uleb(b.length), ...b];
+}
+
+// instructions
+const get = (i: number) => [0x20, ...uleb(i)];
+const set = (i: number) => [0x21, ...uleb(i)];
+const i32c = (v: number) => [0x41, ...sleb(v)];
+const i32add = [0x6a];
+const i32ne = [0x47];
+const i32eqz = [0x45];
+const i32shl = [0x74];
+const f64load = (offset = 0) => [0x2b, 3, ...uleb(offset)];
+const f64store = (offset = 0) => [0x39, 3, ...uleb(offset)];
+const f64add = [0xa0];
+const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
+const v128load = (offset = 0) => simd(0x00, 4, ...uleb(offset));
+const v128store = (offset = 0) => simd(0x0b, 4, ...uleb(offset));
+const load64zero = (offset = 0) => simd(0x5d, 3, ...uleb(offset));
+const promoteLow = simd(0x5f);
+const f64x2splat = simd(0x14);
+const f64x2extract = (lane: number) => simd(0x21, lane);
+const f64x2add = simd(0xf0);
+const f64x2mul = simd(0xf2);
+const v128zero = simd(0x0c, ...new Array<number>(16).fill(0));
+const block = [0x02, 0x40];
+const loop = [0x03, 0x40];
+const brIf = (d: number) => [0x0d, ...uleb(d)];
+const end = [0x0b];
+
+interface Fn {
+  params: number[];
+  results: number[];
+  locals: number[];
+  body: number[];
+}
+
+/** the lane sum of an f64x2 local */
+const laneSum = (v: number) => [...get(v), ...f64x2extract(0), ...get(v), ...f64x2extract(1), ...f64add];
+
+/**
+ * One streaming kernel over the first n coordinates (n a multiple of 4) of
+ * up to two groups of tokens, in one loop: `accumulate` tokens (G_a of them,
+ * the first at byte xa) add into the gradient, `project` tokens (G_p, the
+ * first at xb) are projected on w_k, w_v. (With both, one loop would do pass
+ * 2 of one sequence and pass 1 of the next; that measured no faster than the
+ * two loops, see objective.ts, and is not exported. Nor is a variant whose
+ * pass 1 stores the tokens converted to Float64 for pass 2, saving pass 2's
+ * conversions: 6% slower, the doubled pass-2 reads leave L1.)
+ *
+ * Params (i32): xa, xb, stride, n, w, out, c. `w` points to the blocked
+ * scratch (see scratchLayout: per pair of coordinates 64 bytes = w_k, w_v,
+ * g_k, g_v, two Float64 each); out receives (χ_j, z_j) at out + 16j for the
+ * projected tokens; c holds (ck_j, cv_j) at c + 16j for the accumulated ones.
+ * U pairs of coordinates per step (U = 2 for G_p ≤ 2, so that the
+ * projections have ≥ 4 independent addition chains).
+ */
+function streamKernel(Ga: number, Gp: number): Fn {
+  const U = Gp > 0 && Gp <= 2 ? 2 : 1;
+  const [xa, xb, stride, n, w, out, c] = [0, 1, 2, 3, 4, 5, 6];
+  let next = 7;
+  const i32s: number[] = [];
+  const v128s: number[] = [];
+  const local = (list: number[]) => {
+    list.push(next);
+    return next++;
+  };
+  const pa = Ga > 0 ? [xa, ...Array.from({ length: Ga - 1 }, () => local(i32s))] : [];
+  const pb = Gp > 0 ? [xb, ...Array.from({ length: Gp - 1 }, () => local(i32s))] : [];
+  const stop = local(i32s);
+  const a = Array.from({ length: U }, () => Array.from({ length: Gp }, () => local(v128s)));
+  const b = Array.from({ length: U }, () => Array.from({ length: Gp }, () => local(v128s)));
+  const ck = Array.from({ length: Ga }, () => local(v128s));
+  const cv = Array.from({ length: Ga }, () => local(v128s));
+  const kv = local(v128s);
+  const vv = local(v128s);
+  const xv = local(v128s);
+  const sk = local(v128s);
+  const sv = local(v128s);
+  const body: number[] = [];
+  for (const p of [pa, pb]) for (let j = 1; j < p.length; j++) body.push(...get(p[j - 1]), ...get(stride), ...i32add, ...set(p[j]));
+  body.push(...get(w), ...get(n), ...i32c(5), ...i32shl, ...i32add, ...set(stop));
+  for (let j = 0; j < Ga; j++) {
+    body.push(...get(c), ...f64load(16 * j), ...f64x2splat, ...set(ck[j]));
+    body.push(...get(c), ...f64load(16 * j + 8), ...f64x2splat, ...set(cv[j]));
+  }
+  // projection accumulators start at 0 (locals are zero-initialised)
+  body.push(...block, ...get(n), ...i32eqz, ...brIf(0), ...loop);
+  for (let u = 0; u < U; u++) {
+    const blockOffset = 64 * u;
+    if (Gp > 0) {
+      body.push(...get(w), ...v128load(blockOffset), ...set(kv), ...get(w), ...v128load(blockOffset + 16), ...set(vv));
+      for (let j = 0; j < Gp; j++) {
+        body.push(...get(pb[j]), ...load64zero(8 * u), ...promoteLow, ...set(xv));
+        body.push(...get(a[u][j]), ...get(xv), ...get(kv), ...f64x2mul, ...f64x2add, ...set(a[u][j]));
+        body.push(...get(b[u][j]), ...get(xv), ...get(vv), ...f64x2mul, ...f64x2add, ...set(b[u][j]));
+      }
+    }
+    if (Ga > 0) {
+      for (let j = 0; j < Ga; j++) {
+        body.push(...get(pa[j]), ...load64zero(8 * u), ...promoteLow, ...set(xv));
+        if (j === 0) {
+          body.push(...get(xv), ...get(ck[0]), ...f64x2mul, ...set(sk));
+          body.push(...get(xv), ...get(cv[0]), ...f64x2mul, ...set(sv));
+        } else {
+          body.push(...get(sk), ...get(xv), ...get(ck[j]), ...f64x2mul, ...f64x2add, ...set(sk));
+          body.push(...get(sv), ...get(xv), ...get(cv[j]), ...f64x2mul, ...f64x2add, ...set(sv));
+        }
+      }
+      body.push(...get(w), ...get(w), ...v128load(blockOffset + 32), ...get(sk), ...f64x2add, ...v128store(blockOffset + 32));
+      body.push(...get(w), ...get(w), ...v128load(blockOffset + 48), ...get(sv), ...f64x2add, ...v128store(blockOffset + 48));
+    }
+  }
+  for (const p of [pa, pb]) for (const q of p) body.push(...get(q), ...i32c(8 * U), ...i32add, ...set(q));
+  body.push(...get(w), ...i32c(64 * U), ...i32add, ...set(w));
+  body.push(...get(w), ...get(stop), ...i32ne, ...brIf(0), ...end, ...end);
+  for (let j = 0; j < Gp; j++) {
+    for (const [acc, off] of [[a, 0], [b, 8]] as const) {
+      body.push(...get(out));
+      body.push(...laneSum(acc[0][j]));
+      for (let u = 1; u < U; u++) body.push(...laneSum(acc[u][j]), ...f64add);
+      body.push(...f64store(16 * j + off));
+    }
+  }
+  // local declarations in index order
+  const types = new Array<number>(next - 7);
+  for (const i of i32s) types[i - 7] = I32;
+  for (const i of v128s) types[i - 7] = V128;
+  return { params: new Array<number>(7).fill(I32), results: [], locals: types, body };
+}
+
+/** sum(x, n): Σ of n Float32 (n a multiple of 8) with four f64x2 accumulators. */
+function streamSum(): Fn {
+  const [x, n] = [0, 1];
+  const stop = 2;
+  const acc = [3, 4, 5, 6];
+  const body: number[] = [...get(x), ...get(n), ...i32c(2), ...i32shl, ...i32add, ...set(stop)];
+  body.push(...block, ...get(n), ...i32eqz, ...brIf(0), ...loop);
+  for (let u = 0; u < 4; u++) body.push(...get(acc[u]), ...get(x), ...load64zero(8 * u), ...promoteLow, ...f64x2add, ...set(acc[u]));
+  body.push(...get(x), ...i32c(32), ...i32add, ...set(x));
+  body.push(...get(x), ...get(stop), ...i32ne, ...brIf(0), ...end, ...end);
+  body.push(...get(acc[0]), ...get(acc[1]), ...f64x2add, ...get(acc[2]), ...get(acc[3]), ...f64x2add, ...f64x2add, ...set(acc[0]), ...laneSum(acc[0]));
+  return { params: [I32, I32], results: [F64], locals: [I32, V128, V128, V128, V128], body };
+}
+
+const GROUPS = [1, 2, 3, 4];
+const FUNCTIONS: [string, Fn][] = [
+  ...GROUPS.map((G) => [`project${G}`, streamKernel(0, G)] as [string, Fn]),
+  ...GROUPS.map((G) => [`accumulate${G}`, streamKernel(G, 0)] as [string, Fn]),
+  ['sum', streamSum()],
+];
+
+function moduleBytes(): Uint8Array {
+  const types = FUNCTIONS.map(([, f]) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
+  const imports = [[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]];
+  const funcs = FUNCTIONS.map((_, i) => uleb(i));
+  const exports = FUNCTIONS.map(([nm], i) => [...name(nm), 0x00, ...uleb(i)]);
+  const codes = FUNCTIONS.map(([, f]) => {
+    const locals = vec(compressLocals(f.locals));
+    const body = [...locals, ...f.body, ...end];
+    return [...uleb(body.length), ...body];
+  });
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...section(2, vec(imports)),
+    ...section(3, vec(funcs)),
+    ...section(7, vec(exports)),
+    ...section(10, vec(codes)),
+  ]);
+}
+
+/** run-length local declarations: [(count, type)] */
+function compressLocals(types: number[]): number[][] {
+  const out: number[][] = [];
+  let i = 0;
+  while (i < types.length) {
+    let j = i;
+    while (j < types.length && types[j] === types[i]) j++;
+    out.push([...uleb(j - i), types[i]]);
+    i = j;
+  }
+  return out;
+}
+
+/** The exports of one instance. Addresses are byte offsets into its memory. */
+export interface SimdKernels {
+  /**
+   * Indexed by the group size G = 1…4, all with the parameters of
+   * `streamKernel`: project[G](0, xb, stride, n, w, out, 0),
+   * accumulate[G](xa, 0, stride, n, w, 0, c).
+   */
+  readonly project: readonly StreamKernel[];
+  readonly accumulate: readonly StreamKernel[];
+  readonly sum: (x: number, n: number) => number;
+  /** every export by name (benchmarks of the variants) */
+  readonly raw: Readonly<Record<string, (...args: number[]) => number>>;
+}
+
+/** (xa, xb, stride, n, w, out, c) => void, see `streamKernel` */
+export type StreamKernel = (xa: number, xb: number, stride: number, n: number, w: number, out: number, c: number) => void;
+
+let compiled: WasmModule | null | undefined;
+
+/** The compiled module, or null when this runtime has no WebAssembly SIMD (then the JS kernels run). */
+export function simdModule(): WasmModule | null {
+  if (compiled === undefined) {
+    const bytes = moduleBytes();
+    compiled = wasm && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+  }
+  return compiled;
+}
+
+const instances = new WeakMap<KernelMemory, SimdKernels>();
+
+/** The kernels bound to `memory` (one instance per memory, cached). */
+export function simdKernels(memory: KernelMemory): SimdKernels {
+  let k = instances.get(memory);
+  if (!k) {
+    const mod = simdModule();
+    if (!mod || !wasm) throw new Error('WebAssembly SIMD is not available');
+    const e = new wasm.Instance(mod, { env: { memory } }).exports as Record<string, (...args: number[]) => number>;
+    k = {
+      project: [e.project1, e.project1, e.project2, e.project3, e.project4],
+      accumulate: [e.accumulate1, e.accumulate1, e.accumulate2, e.accumulate3, e.accumulate4],
+      sum: e.sum,
+      raw: e,
+    };
+    instances.set(memory, k);
+  }
+  return k;
+}
+
+/**
+ * Layout of the scratch region at the start of a kernel memory, for
+ * dimension D and sequences of at most Lmax tokens (byte offsets, Float64):
+ * from `w` = 0 the blocked variables, per pair of coordinates (2p, 2p + 1)
+ * the 8 numbers w_k, w_k, w_v, w_v, g_k, g_k, g_v, g_v at Float64 index 8p
+ * (so that one pointer serves all four vectors); the projections (χ_ℓ, z_ℓ)
+ * at `out`, the coefficients (ck_ℓ, cv_ℓ) at `coef`; `bytes` is the total,
+ * rounded up to 64.
+ */
+export function scratchLayout(D: number, Lmax: number): { w: number; out: number; coef: number; bytes: number } {
+  const out = 32 * D;
+  const coef = out + 16 * Lmax;
+  return { w: 0, out, coef, bytes: Math.ceil((coef + 16 * Lmax) / 64) * 64 };
+}
+
+const PAGE = 65536;
+/** Largest memory requested (wasm32: 4 GiB). */
+const MAX_PAGES = 65536;
+
+/**
+ * A memory of at least `bytes` bytes for the SIMD kernels, or undefined when
+ * SIMD is unavailable or the size exceeds what wasm32 can address (then the
+ * caller stores its data in ordinary arrays and the JS kernels run).
+ */
+export function kernelMemory(bytes: number): KernelMemory | undefined {
+  if (!simdModule() || !wasm) return undefined;
+  const pages = Math.ceil(bytes / PAGE);
+  if (pages > MAX_PAGES) return undefined;
+  try {
+    return new wasm.Memory({ initial: pages, maximum: pages });
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { getActivation } from '../../src/estimator/activations.ts';
+import { ErmObjective } from '../../src/erm/objective.ts';
+import { referenceEvaluate } from '../../src/erm/reference.ts';
+import { fcParams, reportSeed } from '../helpers/arbitraries.ts';
+import { type Storage, drawDataset, drawTeacher } from '../../src/erm/data.ts';
+import { RandomStream } from '../../src/numerics/random.ts';
+import { type SmallProblemSpec, lawOf, smallProblem, smallProblemArb } from './arbitraries.ts';
+
+reportSeed('erm/reference.test.ts');
+
+/**
+ * The optimised kernel (ErmObjective.evaluate: fused, token-grouped, SIMD
+ * when available) against the plain reference implementation
+ * (src/erm/reference.ts) at the same w. Both compute the same sums in
+ * different orders, so they agree to rounding: each entry is a sum of at
+ * most N·L_max·D products of O(1) numbers, whose rounding error in either
+ * order is at most γ·Σ|terms| with γ = (N + L_max·D + 16)·ε (Higham §3.1);
+ * here that is below 2e−13 relative, and the tolerance TOL = 1e−12 of the
+ * brief leaves a factor 5. The scale is 1 + max |entry| of the reference
+ * (loss, gradient), so tiny entries are compared absolutely.
+ */
+const TOL = 1e-12;
+const ACTIVATIONS = ['softmax', 'linear', 'erf', 'softplus', 'exp'];
+
+function compare(id: string, spec: SmallProblemSpec, lambda: number, storage: Storage) {
+  const { teacher, data, rng } = smallProblem(spec, storage);
+  expect(data.storage).toBe(storage);
+  const act = getActivation(id);
+  const obj = new ErmObjective(data, act, { lambdaK: lambda, lambdaV: 2 * lambda });
+  const D = spec.D;
+  const w = new Float64Array(obj.size);
+  rng.fillNormal(w);
+  for (let i = 0; i < 2 * D; i++) w[i] *= 0.7 / Math.sqrt(D);
+  for (let i = 0; i < D; i++) {
+    w[i] += 0.5 * teacher.uk[i];
+    w[D + i] += 0.5 * teacher.uv[i];
+  }
+  const g = new Float64Array(obj.size);
+  const gRef = new Float64Array(obj.size);
+  const E = obj.evaluate(w, g);
+  const ERef = referenceEvaluate(data, act, obj.penalties, w, gRef);
+  let scale = 1 + Math.abs(ERef);
+  let diff = Math.abs(E - ERef);
+  for (let j = 0; j < g.length; j++) {
+    scale = Math.max(scale, 1 + Math.abs(gRef[j]));
+    diff = Math.max(diff, Math.abs(g[j] - gRef[j]));
+  }
+  if (diff > TOL * scale) console.error({ id, storage, spec, lambda, E, ERef, maxDifference: diff, tolerance: TOL * scale });
+  return { diff, tolerance: TOL * scale };
+}
+
+// both kernels: WebAssembly SIMD (data in a kernel memory) and JS (data in plain arrays)
+const CASES = ACTIVATIONS.flatMap((id) => (['wasm', 'array'] as const).map((storage) => [id, storage] as const));
+
+describe('ErmObjective.evaluate against referenceEvaluate', () => {
+  it.each(CASES)('should equal the plain reference kernel to 1e−12 relative on random data for %s (%s storage)', (id, storage) => {
+    fc.assert(
+      fc.property(smallProblemArb, fc.double({ min: 0, max: 0.5, noNaN: true }), (spec, lambda) => {
+        const { diff, tolerance } = compare(id, spec, lambda, storage);
+        expect(diff).toBeLessThanOrEqual(tolerance);
+      }),
+      fcParams,
+    );
+  });
+
+  it.each(CASES)('should equal the reference at larger D, D mod 4 = 0…3 (vector tails), for %s (%s storage)', (id, storage) => {
+    for (const D of [60, 61, 258, 259]) {
+      const { diff, tolerance } = compare(id, { task: 'spiked', nu: 1, lengths: [1, 3, 6], delta: 0.3, D, N: 40, seed: D }, 0.01, storage);
+      expect(diff).toBeLessThanOrEqual(tolerance);
+    }
+  });
+
+  it.each(['wasm', 'array'] as const)('should equal the reference on data split into many chunks (%s storage)', (storage) => {
+    const spec = { task: 'spiked' as const, nu: 1, lengths: [2, 5], delta: 0.3, D: 36, N: 50, seed: 8 };
+    const [t, s, x, rng] = RandomStream.streams(spec.seed, 4);
+    const teacher = drawTeacher(spec.D, t);
+    const { data } = drawDataset(lawOf(spec), teacher, spec.N, s, x, { chunkNumbers: 600, storage });
+    expect(data.chunks.length).toBeGreaterThan(5);
+    for (const id of ACTIVATIONS) {
+      const act = getActivation(id);
+      const obj = new ErmObjective(data, act, { lambdaK: 0.1, lambdaV: 0.1 });
+      const w = new Float64Array(obj.size);
+      rng.fillNormal(w);
+      for (let i = 0; i < w.length; i++) w[i] *= 0.3;
+      const g = new Float64Array(obj.size);
+      const gRef = new Float64Array(obj.size);
+      const E = obj.evaluate(w, g);
+      const ERef = referenceEvaluate(data, act, obj.penalties, w, gRef);
+      const scale = 1 + Math.max(Math.abs(ERef), ...gRef.map(Math.abs));
+      const diff = Math.max(Math.abs(E - ERef), ...g.map((v, j) => Math.abs(v - gRef[j])));
+      if (diff > TOL * scale) console.error({ id, storage, E, ERef, maxDifference: diff, tolerance: TOL * scale });
+      expect(diff).toBeLessThanOrEqual(TOL * scale);
+    }
+  });
+
+  it('should fail when the kernel is wrong (the check can fail): one token coordinate changed after evaluation', () => {
+    const spec = { task: 'spiked' as const, nu: 1, lengths: [3], delta: 0, D: 64, N: 10, seed: 4 };
+    const { data } = smallProblem(spec, 'wasm');
+    const act = getActivation('softmax');
+    const obj = new ErmObjective(data, act, { lambdaK: 0, lambdaV: 0 });
+    const w = new Float64Array(obj.size).fill(0.1);
+    const g = new Float64Array(obj.size);
+    const E = obj.evaluate(w, g);
+    data.chunks[0][5] *= 1 + 1e-6;
+    const gRef = new Float64Array(obj.size);
+    const ERef = referenceEvaluate(data, act, obj.penalties, w, gRef);
+    const diff = Math.max(Math.abs(E - ERef), ...g.map((x, j) => Math.abs(x - gRef[j])));
+    expect(diff).toBeGreaterThan(100 * TOL);
+  });
+});
+
