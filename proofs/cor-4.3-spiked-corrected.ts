@@ -15,6 +15,9 @@ import type { Claim } from '../src/claims/types.ts';
 import { compileExpression } from '../src/symbolic/index.ts';
 import { SOFTMAX_NU, reportedLinearRate } from './cor-4.3-spiked.ts';
 
+/** The corrected constant of the linear rate, ν·(E_linear − Δ) → C_L, as an expression in L. */
+export const LINEAR_CONSTANT = 'L';
+
 /** The stated softmax asymptote, evaluated from its expression. */
 export const SOFTMAX_ASYMPTOTE = '(L-1)*sqrt(pi/(4*nu))*exp(-nu/4)';
 const asymptote = compileExpression(SOFTMAX_ASYMPTOTE, ['L', 'nu']);
@@ -41,7 +44,7 @@ export const claim: Claim = {
       description: 'the limit of ν(E_linear − Δ) read off the closed form (ν = 1/ε, leading coefficients; no CAS limit)',
       fast: true,
       derivations: ['linear-spiked-large-nu'],
-      stated: [{ derivation: 'linear-spiked-large-nu', step: 'C_L', label: 'C_L = L', expression: 'L', variables: ['L'], domain: { L: [2, 50] } }],
+      stated: [{ derivation: 'linear-spiked-large-nu', step: 'C_L', label: 'C_L = L', expression: LINEAR_CONSTANT, variables: ['L'], domain: { L: [2, 50] } }],
     }),
     symbolicCheck({
       id: 'derivation-softmax',

@@ -12,6 +12,8 @@ import type { Claim, Evidence } from '../src/claims/types.ts';
 import { getDerivation } from '../src/symbolic/index.ts';
 
 export const LINEAR_NU = [100, 200, 400, 800, 1600];
+/** The reported constant of the linear rate E_linear − Δ ~ C_L/ν (Cor. 4.3 as reported), as an expression in L. */
+export const REPORTED_LINEAR_CONSTANT = 'L/(L-1)';
 export const SOFTMAX_NU = [25, 50, 100, 200, 400];
 
 export function reportedLinearRate(L: number, predicted: number, fast: boolean, id = `linear-rate-L${L}`) {
@@ -52,7 +54,7 @@ export const claim: Claim = {
       description: 'the limit of ν(E_linear − Δ) read off the closed form (ν = 1/ε, leading coefficients; no CAS limit) against the reported C_L = L/(L−1)',
       fast: true,
       derivations: ['linear-spiked-large-nu'],
-      stated: [{ derivation: 'linear-spiked-large-nu', step: 'C_L', label: 'the reported C_L = L/(L−1)', expression: 'L/(L-1)', variables: ['L'], domain: { L: [2, 50] } }],
+      stated: [{ derivation: 'linear-spiked-large-nu', step: 'C_L', label: 'the reported C_L = L/(L−1)', expression: REPORTED_LINEAR_CONSTANT, variables: ['L'], domain: { L: [2, 50] } }],
     }),
     reportedLinearRate(2, 2, true),
     reportedLinearRate(3, 1.5, true),

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { InvalidInputError } from '../errors.ts';
-import { figureIds, getFigure } from '../figures/catalog.ts';
+import { allFigureIds, figureIds, getFigure } from '../figures/catalog.ts';
 import { type FigureOutput, figureJobs, makeFigure } from '../figures/make-figure.ts';
 import { type PointPool, openPool } from '../figures/sweep.ts';
 import type { FigureDefinition, PointRecord } from '../figures/types.ts';
@@ -18,6 +18,8 @@ interface FigureOptions {
   workers: string;
   progress: boolean;
   list?: boolean;
+  /** figures' own options, by key (FigureDefinition.parameters) */
+  [key: string]: unknown;
 }
 
 /** Options shared by `slr figure` and `slr report` (which makes the figures it does not find). */
@@ -27,11 +29,15 @@ export interface FigureRunOptions {
   readonly series?: readonly string[];
   readonly workers: number | 'auto';
   readonly progress: boolean;
+  /** figures' own options as typed, by key (each must belong to every figure made) */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 export function figureCommand(io: Io): Command {
-  return new Command('figure')
-    .description('compute a figure (fig2, rates, length, or all): SVG, PNG, the CSV of every point, and the command that made it')
+  const cmd = new Command('figure')
+    .description(
+      `compute a figure (${figureIds().join(', ')}, or all = ${allFigureIds().join(', ')}): SVG, PNG, the CSV of every point, and the command that made it`,
+    )
     .argument('[names...]', `figure ids: ${figureIds().join(' | ')} | all`)
     .option('--out <dir>', 'output directory (each figure goes to <dir>/<name>/)')
     .option('--points <n>', 'points per curve (≥ 2; default depends on the figure)')
@@ -39,22 +45,47 @@ export function figureCommand(io: Io): Command {
     .option('--series <list>', 'only these series, e.g. bayes,linear,erf')
     .option('--workers <n>', "worker threads for the sweep: a number, or 'auto' (the cores, when the sweep is large enough)", 'auto')
     .option('--no-progress', 'no progress bar on the terminal')
-    .option('--list', 'list the figures and exit')
-    .action(async (names: string[], o: FigureOptions, cmd: Command) => {
-      if (o.list) {
-        for (const id of figureIds()) io.out(`${id.padEnd(8)} ${getFigure(id).title}\n`);
-        return;
-      }
-      if (!o.out) throw new InvalidInputError('--out <dir> is required');
-      const defs = selectFigures(names);
-      const run = parseFigureRunOptions(o);
-      await makeFigures(defs, o.out, run, commandLine(cmd), io);
-    });
+    .option('--list', 'list the figures and exit');
+  // each figure's own options (e.g. fig3's --D, --alpha), marked with the figure they belong to
+  for (const id of figureIds()) {
+    for (const p of getFigure(id).parameters ?? []) cmd.option(p.flags, `[${id}] ${p.description} (default ${p.defaultText})`);
+  }
+  const help = figureIds()
+    .map(getFigure)
+    .filter((d) => d.help)
+    .map((d) => `\n${d.id}:\n${d.help}`)
+    .join('\n');
+  if (help) cmd.addHelpText('after', help);
+  return cmd.action(async (names: string[], o: FigureOptions, c: Command) => {
+    if (o.list) {
+      for (const id of figureIds()) io.out(`${id.padEnd(8)} ${getFigure(id).title}${getFigure(id).inAll === false ? ' [not in all]' : ''}\n`);
+      return;
+    }
+    if (!o.out) throw new InvalidInputError('--out <dir> is required');
+    const defs = selectFigures(names);
+    const run = { ...parseFigureRunOptions(o), ...figureParams(defs, o) };
+    await makeFigures(defs, o.out, run, commandLine(c), io);
+  });
+}
+
+/** The figures' own options that were given, by key; each must belong to every figure selected. */
+function figureParams(defs: readonly FigureDefinition[], o: FigureOptions): { params?: Record<string, string> } {
+  const params: Record<string, string> = {};
+  for (const id of figureIds()) {
+    for (const p of getFigure(id).parameters ?? []) {
+      const v = o[p.key];
+      if (v === undefined) continue;
+      const owner = defs.find((d) => !(d.parameters ?? []).some((q) => q.key === p.key));
+      if (owner) throw new InvalidInputError(`${p.flags.split(' ')[0]} is an option of ${id}, not of ${owner.id}`);
+      params[p.key] = String(v);
+    }
+  }
+  return Object.keys(params).length ? { params } : {};
 }
 
 export function selectFigures(names: readonly string[]): FigureDefinition[] {
   if (names.length === 0) throw new InvalidInputError(`name a figure: ${figureIds().join(', ')}, or all`);
-  const ids = names.includes('all') ? figureIds() : [...new Set(names)];
+  const ids = [...new Set(names.flatMap((n) => (n === 'all' ? allFigureIds() : [n])))];
   return ids.map(getFigure);
 }
 
@@ -90,8 +121,8 @@ export async function makeFigures(defs: readonly FigureDefinition[], outDir: str
   return outputs;
 }
 
-function sizeOf(run: FigureRunOptions): { points?: number; fast: boolean; series?: readonly string[] } {
-  return { fast: run.fast, ...(run.points !== undefined ? { points: run.points } : {}), ...(run.series ? { series: run.series } : {}) };
+function sizeOf(run: FigureRunOptions): { points?: number; fast: boolean; series?: readonly string[]; params?: Readonly<Record<string, string>> } {
+  return { fast: run.fast, ...(run.points !== undefined ? { points: run.points } : {}), ...(run.series ? { series: run.series } : {}), ...(run.params ? { params: run.params } : {}) };
 }
 
 /**
@@ -130,7 +161,7 @@ export async function makeFigureWithProgress(def: FigureDefinition, outDir: stri
 
 function describePoint(r: PointRecord): string {
   const { job, outcome } = r;
-  if (job.kind !== 'risk') return `${job.series} x=${job.x}`;
+  if (job.kind !== 'risk') return `${job.panel} ${job.series} x=${job.x} (${outcome.seconds.toFixed(1)} s${outcome.value === null ? ', FAILED' : outcome.converged ? '' : ', NOT converged'})`;
   const s = job.risk;
   return `${s.task} ${s.act} L=${s.L} ν=${s.nu} (${outcome.seconds.toFixed(1)} s${outcome.converged ? '' : ', NOT converged'})`;
 }

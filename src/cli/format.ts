@@ -14,8 +14,22 @@ export function formatSci(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toExponential(digits) : String(x);
 }
 
+/**
+ * The error printed for a result: a class minimum found by search carries its
+ * search tolerance on top of its quadrature bound and local optimisation gap
+ * (a local optimiser cannot bound the distance to the infimum more tightly).
+ */
+function printedError(r: RiskResult & { searchTolerance?: number }): number {
+  return r.error + (r.searchTolerance ?? 0);
+}
+
+function errorKind(r: RiskResult & { searchTolerance?: number }): string {
+  if (r.confidence !== undefined) return `half-width of a ${r.confidence} confidence interval`;
+  return r.searchTolerance ? `absolute error bound (quadrature, optimisation gap, and the search tolerance ${r.searchTolerance})` : 'absolute error bound';
+}
+
 /** The JSON record of a risk result (stable keys for scripts and CI). */
-export function riskJson(r: RiskResult & { starts?: unknown }): Record<string, unknown> {
+export function riskJson(r: RiskResult & { starts?: unknown; searchTolerance?: number }): Record<string, unknown> {
   return {
     task: r.task,
     act: r.act,
@@ -27,8 +41,8 @@ export function riskJson(r: RiskResult & { starts?: unknown }): Record<string, u
     method: r.method,
     risk: r.value,
     excess: r.excess,
-    error: r.error,
-    errorKind: r.confidence !== undefined ? `half-width of a ${r.confidence} confidence interval` : 'absolute error bound',
+    error: printedError(r),
+    errorKind: errorKind(r),
     params: r.params ?? null,
     theta: r.theta ?? null,
     converged: r.converged,
@@ -40,7 +54,7 @@ export function riskJson(r: RiskResult & { starts?: unknown }): Record<string, u
 }
 
 /** A short human-readable table. */
-export function riskTable(r: RiskResult & { starts?: readonly { risk: number; converged: boolean }[] }): string {
+export function riskTable(r: RiskResult & { searchTolerance?: number; starts?: readonly { risk: number | null; converged: boolean; status?: string }[] }): string {
   const rows: [string, string][] = [];
   rows.push(['task', r.task]);
   rows.push(['activation', r.act]);
@@ -48,7 +62,11 @@ export function riskTable(r: RiskResult & { starts?: readonly { risk: number; co
   rows.push(['nu', Number.isFinite(r.nu) ? String(r.nu) : 'inf']);
   rows.push(['delta (noise variance)', String(r.delta)]);
   if (r.family) rows.push(['family', r.family]);
-  const kind = r.confidence !== undefined ? `± ${formatSci(r.error)} (${(r.confidence * 100).toPrecision(4)}% CI)` : `± ${formatSci(r.error)} (bound)`;
+  const error = printedError(r);
+  const kind =
+    r.confidence !== undefined
+      ? `± ${formatSci(error)} (${(r.confidence * 100).toPrecision(4)}% CI)`
+      : `± ${formatSci(error)} (bound${r.searchTolerance ? `, incl. search tolerance ${r.searchTolerance}; quadrature ${formatSci(r.error)}` : ''})`;
   rows.push(['risk', `${formatWithError(r.value, r.error)} ${kind}`]);
   if (r.delta > 0 && r.excess > 0) rows.push(['risk − delta', formatWithError(r.excess, r.error)]);
   if (r.params) {
@@ -60,7 +78,7 @@ export function riskTable(r: RiskResult & { starts?: readonly { risk: number; co
     .filter(Boolean)
     .join(', ');
   if (how) rows.push(['work', how]);
-  if (r.starts) rows.push(['starts', r.starts.map((s) => `${s.risk.toPrecision(10)}${s.converged ? '' : ' (not converged)'}`).join('; ')]);
+  if (r.starts) rows.push(['starts', r.starts.map((s) => (s.risk === null ? `— (${s.status ?? 'not run'})` : `${s.risk.toPrecision(10)}${s.converged ? '' : ` (${s.status === 'merged' ? 'merged' : 'not converged'})`}`)).join('; ')]);
   rows.push(['converged', r.converged ? 'yes' : 'NO — treat the value as an estimate only']);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');

@@ -6,8 +6,9 @@ import type { PointRecord } from './types.ts';
  * Columns of a figure's CSV: one row per plotted point (and per failed
  * point), with how it was obtained. `error` is an absolute error bound
  * (error_kind bound), a CI half-width (ci-half-width, see confidence) or 0
- * (exact); `command` re-runs the point with `slr risk` (empty for closed forms
- * and custom points). Numbers are written in full (shortest round-trip form).
+ * (exact); `command` re-runs the point with `slr risk` (for custom points the
+ * command the figure gives, e.g. `slr erm`; empty for closed forms). A figure
+ * may add its own columns after these (`FigureDefinition.extraColumns`). Numbers are written in full (shortest round-trip form).
  */
 export const CSV_COLUMNS = [
   'figure', 'panel', 'series', 'x', 'value', 'error', 'error_kind', 'confidence', 'method', 'converged',
@@ -17,14 +18,19 @@ export const CSV_COLUMNS = [
 
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
-export function figureCsv(records: readonly PointRecord[]): string {
-  return [CSV_COLUMNS.join(','), ...records.map(csvRow)].join('\n') + '\n';
+/** The header line (no line break): the shared columns, then the figure's own. */
+export function csvHeader(extraColumns: readonly string[] = []): string {
+  return [...CSV_COLUMNS, ...extraColumns].map(field).join(',');
 }
 
-/** One CSV line (no line break) for a point. */
-export function csvRow(r: PointRecord): string {
+export function figureCsv(records: readonly PointRecord[], extraColumns: readonly string[] = []): string {
+  return [csvHeader(extraColumns), ...records.map((r) => csvRow(r, extraColumns))].join('\n') + '\n';
+}
+
+/** One CSV line (no line break) for a point; `extraColumns` come from `outcome.columns` (empty when absent). */
+export function csvRow(r: PointRecord, extraColumns: readonly string[] = []): string {
   const { job, outcome: o } = r;
-  const risk = job.kind === 'risk' ? job.risk : undefined;
+  const risk = job.kind === 'risk' ? job.risk : job.kind === 'custom' ? job.setting : undefined;
   const row: Record<CsvColumn, string> = {
     figure: r.figure,
     panel: job.panel,
@@ -48,9 +54,9 @@ export function csvRow(r: PointRecord): string {
     nu: risk?.nu ?? '',
     delta: risk?.delta ?? '',
     family: risk?.family ?? '',
-    command: risk ? riskCommandLine(risk) : '',
+    command: job.kind === 'risk' ? riskCommandLine(job.risk) : job.kind === 'custom' ? (job.command ?? '') : '',
   };
-  return CSV_COLUMNS.map((c) => field(row[c])).join(',');
+  return [...CSV_COLUMNS.map((c) => field(row[c])), ...extraColumns.map((c) => field(o.columns?.[c] ?? ''))].join(',');
 }
 
 function num(x: number | null | undefined): string {

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.ts';
-import { CSV_COLUMNS, csvRow, figureCsv } from './csv.ts';
+import { csvHeader, csvRow, figureCsv } from './csv.ts';
 import { svgToPng } from './png.ts';
 import { toolVersions } from './provenance.ts';
 import { renderFigureSvg } from './render.ts';
@@ -16,6 +16,8 @@ export interface MakeFigureOptions {
   readonly fast?: boolean;
   /** only these series */
   readonly series?: readonly string[];
+  /** the figure's own options (`FigureDefinition.parameters`), as typed */
+  readonly params?: Readonly<Record<string, string>>;
   readonly workers?: number | 'auto';
   /** a worker pool shared with other figures (overrides `workers`) */
   readonly pool?: PointPool;
@@ -49,14 +51,20 @@ export interface FigureOutput {
   readonly iterations: number;
 }
 
-/** The sweep of a figure for the given size options (points, fast, series); unknown series are bad input. */
-export function figureJobs(def: FigureDefinition, opts: Pick<MakeFigureOptions, 'points' | 'fast' | 'series'>): { points: number; jobs: Job[] } {
+/** The sweep of a figure for the given size options (points, fast, series, own options); unknown series or options are bad input. */
+export function figureJobs(def: FigureDefinition, opts: Pick<MakeFigureOptions, 'points' | 'fast' | 'series' | 'params'>): { points: number; jobs: Job[] } {
   const points = opts.points ?? (opts.fast ? def.fastPoints : def.defaultPoints);
   if (opts.series) {
     const unknown = opts.series.filter((s) => !def.series.includes(s));
     if (unknown.length) throw new InvalidInputError(`figure ${def.id} has no series ${unknown.join(', ')} (it has: ${def.series.join(', ')})`);
   }
-  return { points, jobs: def.jobs({ points, ...(opts.series ? { series: opts.series } : {}) }) };
+  const params = opts.params && Object.keys(opts.params).length ? opts.params : undefined;
+  if (params) {
+    const known = new Set((def.parameters ?? []).map((p) => p.key));
+    const unknown = Object.keys(params).filter((k) => !known.has(k));
+    if (unknown.length) throw new InvalidInputError(`figure ${def.id} has no option ${unknown.join(', ')}${known.size ? ` (it has: ${[...known].join(', ')})` : ''}`);
+  }
+  return { points, jobs: def.jobs({ points, ...(opts.series ? { series: opts.series } : {}), ...(params ? { params } : {}) }) };
 }
 
 export function figureFiles(outDir: string, id: string): FigureFiles {
@@ -74,12 +82,12 @@ export async function makeFigure(def: FigureDefinition, opts: MakeFigureOptions)
   const files = figureFiles(opts.outDir, def.id);
   mkdirSync(files.dir, { recursive: true });
   // points are appended to <id>.partial.csv as they finish, so an interrupted long sweep keeps what it computed
-  writeFileSync(files.partialCsv, CSV_COLUMNS.join(',') + '\n');
+  writeFileSync(files.partialCsv, csvHeader(def.extraColumns) + '\n');
   const sweep = await runSweep(def.id, jobs, {
     workers: opts.workers ?? 'auto',
     ...(opts.pool ? { pool: opts.pool } : {}),
     onPoint: (done, total, record) => {
-      appendFileSync(files.partialCsv, csvRow(record) + '\n');
+      appendFileSync(files.partialCsv, csvRow(record, def.extraColumns) + '\n');
       opts.onPoint?.(done, total, record);
     },
   });
@@ -87,7 +95,7 @@ export async function makeFigure(def: FigureDefinition, opts: MakeFigureOptions)
   const svg = renderFigureSvg(def, sweep.records);
   writeFileSync(files.svg, svg);
   writeFileSync(files.png, svgToPng(svg));
-  writeFileSync(files.csv, figureCsv(sweep.records));
+  writeFileSync(files.csv, figureCsv(sweep.records, def.extraColumns));
   rmSync(files.partialCsv, { force: true });
   const outcomes = sweep.records.map((r) => r.outcome);
   const output = {
@@ -109,7 +117,7 @@ export async function makeFigure(def: FigureDefinition, opts: MakeFigureOptions)
 
 function commandText(def: FigureDefinition, opts: MakeFigureOptions, out: Omit<FigureOutput, 'files' | 'records'> & { total: number }): string {
   const lines = [
-    opts.command ?? `(library call) makeFigure(${def.id}, ${JSON.stringify({ points: out.points, fast: opts.fast ?? false, series: opts.series ?? 'all' })})`,
+    opts.command ?? `(library call) makeFigure(${def.id}, ${JSON.stringify({ points: out.points, fast: opts.fast ?? false, series: opts.series ?? 'all', ...(opts.params ? { params: opts.params } : {}) })})`,
     '',
     `figure: ${def.id} — ${def.title}`,
     `points per curve: ${out.points}${opts.series ? `; series: ${opts.series.join(',')}` : ''}`,

@@ -41,7 +41,7 @@ export function renderFigureSvg(def: FigureDefinition, records: readonly PointRe
   const width = 2 * MARGIN + columns * PANEL_WIDTH + (columns - 1) * GAP;
 
   const titleLines = wrap(def.title, width - 2 * MARGIN, TITLE_SIZE);
-  const subtitleLines = wrap(def.subtitle, width - 2 * MARGIN, SUBTITLE_SIZE);
+  const subtitleLines = wrap(def.subtitleOf ? def.subtitleOf(records) : def.subtitle, width - 2 * MARGIN, SUBTITLE_SIZE);
   let y = MARGIN;
   const parts: string[] = [];
   for (const line of titleLines) {
@@ -94,7 +94,7 @@ function renderPanel(document: unknown, def: FigureDefinition, panel: PanelSpec,
   const points = records.filter((r) => r.outcome.value !== null);
   const values = points.map((r) => r.outcome.value as number);
   const yType = resolveScale(panel.y.type, values);
-  const xType = panel.x.type === 'auto' ? resolveScale('auto', points.map((r) => r.job.x)) : panel.x.type;
+  const xType = panel.x.type === 'auto' ? resolveScale('auto', points.map((r) => r.job.x).filter(Number.isFinite)) : panel.x.type;
   const bySeries = def.series
     .map((id) => ({
       style: seriesStyle(id, def.styles),
@@ -112,7 +112,7 @@ function renderPanel(document: unknown, def: FigureDefinition, panel: PanelSpec,
     .filter((s) => s.data.length > 0);
   const marks: Plot.Markish[] = [];
   for (const { style, data } of bySeries) {
-    marks.push(...seriesMarks(data, style));
+    marks.push(...(style.horizontal ? horizontalMarks(data, style) : seriesMarks(data, style)));
     const flagged = data.filter((d) => d.flagged);
     if (flagged.length) marks.push(Plot.dot(flagged, { x: 'x', y: 'y', symbol: 'times', stroke: FLAG_COLOR, strokeWidth: 2.2, r: 7 }));
   }
@@ -120,8 +120,11 @@ function renderPanel(document: unknown, def: FigureDefinition, panel: PanelSpec,
   if (points.length === 0) marks.push(Plot.text(['no point could be computed (see the CSV)'], { frameAnchor: 'middle', fontSize: 13 }));
   // log axes span whole decades (y, error bars included) or the data (x), and carry only ticks inside that domain
   const all = bySeries.flatMap((s) => s.data);
+  // horizontal references span the panel: their x does not enter the x domain
+  const placed = bySeries.filter((s) => !s.style.horizontal).flatMap((s) => s.data);
   const yDomain = panel.y.domain ?? (all.length ? (yType === 'log' ? decades(all.flatMap((d) => [d.lo, d.hi])) : flatDomain(all)) : undefined);
-  const xDomain = panel.x.domain ?? (xType === 'log' && all.length ? ([Math.min(...all.map((d) => d.x)), Math.max(...all.map((d) => d.x))] as const) : undefined);
+  const pad = panel.x.padding ?? 1;
+  const xDomain = panel.x.domain ?? (xType === 'log' && placed.length ? ([Math.min(...placed.map((d) => d.x)) / pad, Math.max(...placed.map((d) => d.x)) * pad] as const) : undefined);
   const yTicks = yType === 'log' && yDomain ? logTicks(yDomain) : undefined;
   const xTicks = xType === 'log' && xDomain ? logTicks(xDomain) : undefined;
   const el = Plot.plot({
@@ -167,6 +170,11 @@ function seriesMarks(data: Datum[], s: SeriesStyle): Plot.Markish[] {
     );
   }
   return marks;
+}
+
+/** A horizontal reference: a rule across the panel at each value (error bars are not drawn: see the CSV and the note under the figure). */
+function horizontalMarks(data: Datum[], s: SeriesStyle): Plot.Markish[] {
+  return [Plot.ruleY(data, { y: 'y', stroke: s.color, strokeWidth: s.strokeWidth, ...(s.dash ? { strokeDasharray: s.dash } : {}) })];
 }
 
 /** 'auto' → log when every value is positive and they span at least two decades. */

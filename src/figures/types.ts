@@ -48,6 +48,10 @@ export interface ClosedFormJob extends JobBase {
 export interface CustomJob extends JobBase {
   readonly kind: 'custom';
   readonly input: unknown;
+  /** the command line that recomputes the point (the CSV column `command`) */
+  readonly command?: string;
+  /** the setting of the point, for the CSV columns task, act, L, nu, delta, family (whichever apply) */
+  readonly setting?: Partial<RiskPointSpec>;
 }
 
 export type Job = RiskJob | ClosedFormJob | CustomJob;
@@ -69,6 +73,8 @@ export interface PointOutcome {
   readonly seconds: number;
   /** the library error's message when the point could not be computed */
   readonly failure?: string;
+  /** values of the figure's own CSV columns (`FigureDefinition.extraColumns`) */
+  readonly columns?: Readonly<Record<string, string>>;
 }
 
 export interface PointRecord {
@@ -85,6 +91,8 @@ export interface AxisSpec {
   /** 'auto' (y only): log when every value is > 0 and they span at least two decades */
   readonly type: ScaleType | 'auto';
   readonly domain?: readonly [number, number];
+  /** log x axes: widen the data range by this factor on each side (default 1), so that end markers and their bars clear the frame */
+  readonly padding?: number;
 }
 
 export interface PanelSpec {
@@ -106,6 +114,12 @@ export interface SeriesStyle {
   readonly hollow?: boolean;
   /** draw points without a connecting line (e.g. experiments against a theory line) */
   readonly line?: boolean;
+  /**
+   * a horizontal reference: each point is drawn as a line across the whole
+   * panel at its value (its x, e.g. α = ∞ for a population limit, is not
+   * plotted and does not enter the x domain)
+   */
+  readonly horizontal?: boolean;
 }
 
 export interface SweepSize {
@@ -113,6 +127,23 @@ export interface SweepSize {
   readonly points: number;
   /** restrict to these series ids (all when absent) */
   readonly series?: readonly string[];
+  /** values of the figure's own options (`FigureDefinition.parameters`), as typed, by key; absent = the figure's default */
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An option of one figure (`slr figure <id> --flag value`). The figure parses
+ * and validates the value in `jobs` (throwing InvalidInputError), so bad values
+ * are reported before any work starts.
+ */
+export interface FigureParameter {
+  /** key in `SweepSize.params`: commander's attribute name of the flag (`--sqrt-nd` → sqrtNd) */
+  readonly key: string;
+  /** the flag with its value name, e.g. '--D <D>' */
+  readonly flags: string;
+  readonly description: string;
+  /** the default, as shown in the help */
+  readonly defaultText: string;
 }
 
 export interface FigureDefinition {
@@ -120,6 +151,8 @@ export interface FigureDefinition {
   readonly title: string;
   /** one line under the title: the fixed settings (Δ, family, method, what the bars are) */
   readonly subtitle: string;
+  /** the subtitle for the points computed, when it depends on the figure's options (default: `subtitle`) */
+  subtitleOf?(records: readonly PointRecord[]): string;
   /** a paragraph for the report: what the figure shows and which claim it illustrates */
   readonly caption: string;
   readonly panels: readonly PanelSpec[];
@@ -136,4 +169,12 @@ export interface FigureDefinition {
   computePoint?(job: CustomJob): PointOutcome | Promise<PointOutcome>;
   /** panel columns (default 2) */
   readonly columns?: number;
+  /** lines for `slr figure --help` (e.g. the settings that reproduce the paper) */
+  readonly help?: string;
+  /** options of this figure only */
+  readonly parameters?: readonly FigureParameter[];
+  /** CSV columns this figure adds after the shared ones (filled from `PointOutcome.columns`) */
+  readonly extraColumns?: readonly string[];
+  /** whether `slr figure all` makes it (default true; false for expensive figures) */
+  readonly inAll?: boolean;
 }

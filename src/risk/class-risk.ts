@@ -31,7 +31,7 @@ export interface ClassRiskOptions extends PopulationRiskOptions {
   starts?: number[][];
   /** Newton iterations per start (default 60) */
   maxIterations?: number;
-  /** risk evaluations per start (default 80; one full-family evaluation counts as its risk-term calls) */
+  /** risk evaluations per start (default 240; one full-family evaluation counts as its risk-term calls) */
   maxEvaluations?: number;
   /** |m_kk*| ≤ searchBoundary during the search (default 32); a minimiser on it triggers the ray analysis */
   searchBoundary?: number;
@@ -44,8 +44,8 @@ export interface ClassRiskOptions extends PopulationRiskOptions {
 export interface StartReport {
   /** the start as given: [m_kk*, τ (, m_kv*), θ…] */
   readonly start: readonly number[];
-  /** risk at the start's end point, search tolerance (a start merged by the hill–valley test ends where it began; skipped: NaN) */
-  readonly risk: number;
+  /** risk at the start's end point, search tolerance (a start merged by the hill–valley test ends where it began); null when skipped or not computable (status says which) */
+  readonly risk: number | null;
   readonly iterations: number;
   readonly converged: boolean;
   /** the end point, same layout as `start` */
@@ -66,10 +66,13 @@ export interface StartReport {
 export interface KktReport {
   /** 'tau2' = τ² (R_kk on the manifold), 'mkv2' = m_kv*² (full family) */
   readonly variable: 'tau2' | 'mkv2';
-  /** ∂E/∂variable at 0 (one-sided, second-order finite difference); ≥ 0 is the KKT condition */
-  readonly derivative: number;
-  readonly error: number;
+  /** ∂E/∂variable at 0 (one-sided, second-order finite difference); ≥ 0 is the KKT condition; null when not computable (see `reason`) */
+  readonly derivative: number | null;
+  readonly error: number | null;
+  /** derivative ≥ −error; false when the derivative is not computable */
   readonly satisfied: boolean;
+  /** why the derivative is null (the risk is not computable next to the bound) */
+  readonly reason?: string;
 }
 
 /** Infimum approached along a ray m_kk* → ∞ (other coordinates fixed): the sequence and a bracket of E_σ. */
@@ -98,6 +101,15 @@ export interface ClassRiskResult extends RiskResult {
   readonly quadratureError: number;
   /** Newton-model estimate ½gᵀH⁻¹g of how far the minimiser's risk is above the local minimum (included in `error`) */
   readonly optimisationGap: number;
+  /**
+   * The accuracy the search aims at (riskTolerance, 1e−7) where nothing
+   * certifies the minimum (0 when the Bayes bound does, or for a ray's
+   * bracket). Not in `error`: the Newton-model gap is a local estimate, and a
+   * long flat valley can hide more than it says, up to this tolerance. An
+   * error bound on E_σ as an infimum is `error + searchTolerance`
+   * (`slr risk` prints that).
+   */
+  readonly searchTolerance: number;
   /** risk evaluations (riskTerms calls) in all; `evaluations` counts quadrature nodes */
   readonly riskEvaluations: number;
   /** evaluations that threw NumericalRangeError during the search (treated as +∞ there) */
@@ -120,8 +132,25 @@ const SEARCH = {
    */
   fTol: 1e-10,
   noise: 1e-13,
-  /** relative finite-difference step */
+  /**
+   * When the risk excess E − Δ is itself near fTol (erf at ν = 200: ~1e−10 at
+   * the first stop, 1.2e−12 at the minimum), a run that converged is refined
+   * with fTol = max(fTolFloor, fTolRelative·(E − Δ)): the optimisation gap
+   * then stays a small fraction of the excess. The floor is 10× the noise.
+   */
+  fTolRelative: 1e-3,
+  fTolFloor: 1e-12,
+  /** relative finite-difference step (m_kk*, τ², m_kv*²) */
   fdStep: 1e-4,
+  /**
+   * finite-difference step of σ's parameters θ, relative to max(1, |θ|):
+   * 1e−3 ≈ (noise/f⁗)^¼ balances the noise term noise/h² of a second
+   * difference against its truncation h²f⁗/12 for derivatives of order one.
+   * At 1e−4 the noise term (1e−5) exceeds the θ-curvature of flat problems
+   * (erf at ν = 0.01, where the risk varies by ~1e−7 over Δθ = 0.5) and the
+   * trust region collapsed without converging.
+   */
+  thetaStep: 1e-3,
   /** a running start this close (scaled ∞-norm) to a found minimum, and not lower, is in its basin and stops */
   mergeRadius: 0.1,
   /** |θ| ≤ 50 (erf's offset: erf(±50) is ±1 to double precision, the search cannot gain beyond) */
@@ -516,7 +545,7 @@ function defaultManifoldStarts(s: Search): number[][] {
   return out.slice(0, 3);
 }
 
-function newStepper(s: Search, point: number[]): BoundedNewtonStepper {
+function newStepper(s: Search, point: number[], fTol: number = SEARCH.fTol): BoundedNewtonStepper {
   const u0 = s.toSearchVector(point);
   const n = u0.length;
   const m2 = Math.max(1, point[0] * point[0]);
@@ -533,15 +562,15 @@ function newStepper(s: Search, point: number[]): BoundedNewtonStepper {
     steps[i] = SEARCH.fdStep * m2;
     scales[i] = m2;
   }
-  for (let i = s.nKey; i < n; i++) steps[i] = SEARCH.fdStep * Math.max(1, Math.abs(u0[i]));
+  for (let i = s.nKey; i < n; i++) steps[i] = SEARCH.thetaStep * Math.max(1, Math.abs(u0[i]));
   return new BoundedNewtonStepper(s.objective, u0, {
     lower,
     upper,
     steps,
     scales,
-    fTol: SEARCH.fTol,
+    fTol,
     noise: SEARCH.noise,
-    maxEvaluations: s.opts.maxEvaluations ?? 80,
+    maxEvaluations: s.opts.maxEvaluations ?? 240,
     maxIterations: s.opts.maxIterations ?? 60,
   });
 }
@@ -623,7 +652,19 @@ function runStarts(s: Search, starts: readonly (readonly number[])[]): Run[] {
         stepper.stop(run.message);
       }
     }
-    const res = stepper.result();
+    let res = stepper.result();
+    // a risk excess near fTol: the absolute stopping rule says little (the
+    // Newton model's gap is local, the valley may go on); refine relative to it
+    for (let pass = 0; pass < 3 && run.status !== 'merged' && res.converged; pass++) {
+      const fTol = Math.max(SEARCH.fTolFloor, SEARCH.fTolRelative * (1 + res.value));
+      if (!(fTol < SEARCH.fTol) || !(res.predictedDecrease > fTol)) break;
+      const refine = newStepper(s, s.toPoint(res.x), fTol);
+      while (!refine.step());
+      const again = refine.result();
+      again.iterations += res.iterations;
+      if (!again.converged) again.message = `${again.message} (refining to fTol = ${fTol.toExponential(1)}, relative to the risk excess ${(1 + res.value).toExponential(2)}, after converging at the absolute fTol)`;
+      res = again;
+    }
     run.result = res;
     run.point = s.toPoint(res.x);
     run.f = res.value;
@@ -642,7 +683,7 @@ function runStarts(s: Search, starts: readonly (readonly number[])[]): Run[] {
 function report(s: Search, r: Run): StartReport {
   return {
     start: r.start,
-    risk: s.input.delta + 1 + r.f,
+    risk: Number.isFinite(r.f) ? s.input.delta + 1 + r.f : null,
     iterations: r.iterations,
     converged: r.status === 'converged' || r.status === 'certified',
     end: s.startFromPoint(r.point),
@@ -707,7 +748,7 @@ function manifoldMinimum(s: Search): ClassRiskResult {
       });
       for (const st of starts) {
         if (Math.abs(st[0] - c) <= 1e-12 * c) continue;
-        reports.push({ start: st, risk: NaN, iterations: 0, converged: false, end: st, evaluations: 0, status: 'skipped', message: 'not run: the closed-form start is certified global' });
+        reports.push({ start: st, risk: null, iterations: 0, converged: false, end: st, evaluations: 0, status: 'skipped', message: 'not run: the closed-form start is certified global' });
       }
       return assemble(s, {
         point,
@@ -733,31 +774,107 @@ function manifoldMinimum(s: Search): ClassRiskResult {
     return rayMinimum(s, best.point, reports, `the best start ended on the search boundary |m_kk*| = ${s.boundary} with the risk still decreasing`);
   }
   const res = best.result!;
-  const kkt = kktReports(s, res);
+  const kkt = kktReports(s, best);
   const ev = s.evaluate(best.point, true);
+  const searched = res.converged && kkt.every((k) => k.satisfied) && !thetaOnBound(s, best.point);
+  const cert = searched ? undefined : bayesCertificate(s, ev);
+  if (cert) bayesInfo = cert.bayes;
   return assemble(s, {
     point: best.point,
     ev,
     reports,
     kkt,
-    gap: Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
-    extraError: 0,
+    gap: cert ? 0 : Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
+    extraError: cert?.extraError ?? 0,
     bayes: bayesInfo,
-    converged: res.converged && ev.quadratureConverged && kkt.every((k) => k.satisfied) && !thetaOnBound(s, best.point),
-    how: searchDescription(s, runs) + thetaBoundNote(s, best.point),
+    converged: (searched || cert !== undefined) && ev.quadratureConverged,
+    how: searchDescription(s, runs) + thetaBoundNote(s, best.point) + notConvergedNote(best, kkt, cert),
   });
 }
 
-function kktReports(s: Search, res: BoundedNewtonResult): KktReport[] {
+/**
+ * The Bayes certificate of a search that did not converge: no predictor beats
+ * the Bayes risk, so if the risk at the end point equals E_Bayes within both
+ * error bounds, E_σ ∈ [E_Bayes − err_B, risk + err] is known to that accuracy
+ * wherever the search stopped (e.g. L = 1 or ν = 0, where a constant σ is
+ * Bayes-optimal and the risk is flat in the other directions, so Newton cannot
+ * converge on a point). Returns undefined when the gap is not within the errors.
+ */
+function bayesCertificate(s: Search, ev: Evaluation): { bayes: NonNullable<ClassRiskResult['bayes']>; extraError: number } | undefined {
+  const { task, nu, lengths, delta } = s.input;
+  const b = bayesRisk(task, nu, lengths, delta);
+  const risk = delta + 1 - ev.gain;
+  const qErr = ev.gainError + 8 * Number.EPSILON * (1 + delta);
+  if (!(risk - b.value <= qErr + b.error)) return undefined;
+  return { bayes: { value: b.value, error: b.error, certified: true }, extraError: Math.max(0, risk - b.value + b.error - qErr) };
+}
+
+/**
+ * KKT reports of the bounds held at a run's end point. The stepper computes a
+ * held coordinate's one-sided derivative only in its own KKT test, which runs
+ * once the free coordinates have converged; a run stopped earlier (evaluation
+ * or iteration limit, stall) has none (NaN), or one from an earlier point.
+ * So unless the run converged (its KKT test was made at the end point), the
+ * derivative is computed here at the end point by the stepper's one-sided
+ * second-order formula. Where that needs a risk that is not computable the
+ * report says so (`derivative: null`, `reason`) instead of carrying a NaN.
+ */
+function kktReports(s: Search, run: Run): KktReport[] {
+  const res = run.result!;
   const out: KktReport[] = [];
   for (let i = 1; i < s.nKey; i++) {
     if (res.atBound[i] !== -1) continue;
     const variable = s.nKey === 2 || i === 2 ? 'tau2' : 'mkv2';
-    const derivative = res.gradient[i];
-    const error = res.gradientError[i];
-    out.push({ variable, derivative, error, satisfied: Number.isFinite(derivative) && derivative >= -error });
+    let derivative = res.gradient[i];
+    let error = res.gradientError[i];
+    if (!res.converged || !Number.isFinite(derivative) || !Number.isFinite(error)) {
+      const d = oneSidedAtBound(s, run.point, i);
+      if ('reason' in d) {
+        out.push({ variable, derivative: null, error: null, satisfied: false, reason: d.reason });
+        continue;
+      }
+      ({ derivative, error } = d);
+    }
+    out.push({ variable, derivative, error, satisfied: derivative >= -error });
   }
   return out;
+}
+
+/**
+ * ∂(risk)/∂x_i at x_i = 0 from inside, x_i ∈ {τ², m_kv*²}: the one-sided
+ * second-order difference (−3f(0) + 4f(h) − f(2h))/2h with h = fdStep·max(1, m²)
+ * (the stepper's step), error = |first-order − second-order| + 4·noise/h.
+ * The search objective is −gain = risk − Δ − 1, so this is ∂E/∂x_i.
+ */
+function oneSidedAtBound(s: Search, point: readonly number[], i: number): { derivative: number; error: number } | { reason: string } {
+  const h = SEARCH.fdStep * Math.max(1, point[0] * point[0]);
+  const at = (x: number) => {
+    const p = [...point];
+    p[i] = x;
+    return s.objective(s.toSearchVector(p));
+  };
+  const f0 = at(0);
+  const f1 = at(h);
+  const f2 = at(2 * h);
+  const name = s.nKey === 2 || i === 2 ? 'τ²' : 'm_kv*²';
+  const bad = [f0, f1, f2].map((f, k) => (Number.isFinite(f) ? '' : `${name} = ${k}h`)).filter(Boolean);
+  if (bad.length) return { reason: `the risk is not computable at ${bad.join(', ')} (h = ${h.toExponential(2)}; NumericalRangeError from the risk engine)` };
+  const derivative = (-3 * f0 + 4 * f1 - f2) / (2 * h);
+  const error = Math.abs((f1 - f0) / h - derivative) + (4 * SEARCH.noise) / h;
+  return { derivative, error };
+}
+
+/** Why the lowest run is not a converged minimum (empty when it is). */
+function notConvergedNote(best: Run, kkt: readonly KktReport[], cert?: { bayes: { value: number; error: number } }): string {
+  const res = best.result!;
+  const parts: string[] = [];
+  if (!res.converged) parts.push(`the lowest start did not converge (${best.status === 'merged' ? 'stopped on joining a basin' : res.message})`);
+  for (const k of kkt) if (!k.satisfied) parts.push(`the KKT test of ${k.variable === 'tau2' ? 'τ² = 0' : 'm_kv*² = 0'} ${k.derivative === null ? 'could not be made' : 'fails'}`);
+  if (!parts.length) return '';
+  if (cert) {
+    return `; the search did not converge (${parts.join('; ')}), but the risk at its end point equals E_Bayes = ${cert.bayes.value.toPrecision(10)} within the errors: certified global by the Bayes lower bound (E_σ ≥ E_Bayes), error covers [E_Bayes − err, risk + err]`;
+  }
+  return `; NOT converged: ${parts.join('; ')}`;
 }
 
 function searchDescription(s: Search, runs: Run[]): string {
@@ -798,17 +915,20 @@ function fullMinimum(s: Search): ClassRiskResult {
     return rayMinimum(s, best.point, reports, `the best full-family start ended on the search boundary |m_kk*| = ${s.boundary}`);
   }
   const res = best.result!;
-  const kkt = kktReports(s, res);
+  const kkt = kktReports(s, best);
   const ev = s.evaluate(best.point, true);
+  const searched = res.converged && kkt.every((k) => k.satisfied) && man.converged && !thetaOnBound(s, best.point);
+  const cert = searched ? undefined : bayesCertificate(s, ev);
   return assemble(s, {
     point: best.point,
     ev,
     reports,
     kkt,
-    gap: Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
-    extraError: 0,
-    converged: res.converged && ev.quadratureConverged && kkt.every((k) => k.satisfied) && man.converged && !thetaOnBound(s, best.point),
-    how: `manifold minimum first (${man.riskEvaluations} risk evaluations), then ${searchDescription(s, runs)}${thetaBoundNote(s, best.point)}`,
+    gap: cert ? 0 : Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
+    extraError: cert?.extraError ?? 0,
+    ...(cert ? { bayes: cert.bayes } : {}),
+    converged: (searched || cert !== undefined) && ev.quadratureConverged,
+    how: `manifold minimum first (${man.riskEvaluations} risk evaluations), then ${searchDescription(s, runs)}${thetaBoundNote(s, best.point)}${notConvergedNote(best, kkt, cert)}${man.converged || cert ? '' : '; NOT converged: the manifold minimum did not converge'}`,
   });
 }
 
@@ -905,11 +1025,18 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
     kkt: [],
     quadratureError: points[points.length - 1].error,
     optimisationGap: upper - value,
+    searchTolerance: 0,
     riskEvaluations: s.calls,
     failedEvaluations: s.failed,
     bayes: { value: b.value, error: b.error, certified: narrow },
     ray: { points, lower, upper, extrapolated, powerLaw, reason },
   };
+}
+
+function kktText1(k: KktReport): string {
+  const name = `∂E/∂${k.variable === 'tau2' ? 'τ²' : 'm_kv*²'}`;
+  if (k.derivative === null || k.error === null) return `${name} NOT computable (${k.reason ?? 'no reason recorded'}): KKT NOT verified`;
+  return `${name} = ${k.derivative.toExponential(3)} ± ${k.error.toExponential(1)}${k.satisfied ? ' ≥ 0' : ' < 0 (NOT satisfied)'}`;
 }
 
 function assemble(
@@ -929,7 +1056,7 @@ function assemble(
   const { task, nu, lengths, delta, act } = s.input;
   const excess = 1 - r.ev.gain;
   const quadratureError = r.ev.gainError + 8 * Number.EPSILON * (1 + delta);
-  const kktText = r.kkt.length ? `; KKT at the bounds: ${r.kkt.map((k) => `∂E/∂${k.variable === 'tau2' ? 'τ²' : 'm_kv*²'} = ${k.derivative.toExponential(3)} ± ${k.error.toExponential(1)}${k.satisfied ? ' ≥ 0' : ' < 0 (NOT satisfied)'}`).join(', ')}` : '';
+  const kktText = r.kkt.length ? `; KKT at the bounds: ${r.kkt.map(kktText1).join(', ')}` : '';
   const failedText =
     (s.failed ? `; ${s.failed} search evaluation(s) failed (NumericalRangeError, treated as +∞)` : '') +
     (s.unconvergedSearch ? `; ${s.unconvergedSearch} search evaluation(s) did not meet the quadrature tolerance` : '');
@@ -955,6 +1082,7 @@ function assemble(
     kkt: r.kkt,
     quadratureError,
     optimisationGap: r.gap,
+    searchTolerance: r.bayes?.certified ? 0 : (s.opts.riskTolerance ?? 1e-7),
     riskEvaluations: s.calls,
     failedEvaluations: s.failed,
     ...(r.bayes ? { bayes: r.bayes } : {}),

@@ -9,7 +9,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('slr figure: bad input', () => {
   it.each([
-    [['figure', '--out', dir], /name a figure: fig2, rates, length, or all/],
+    [['figure', '--out', dir], /name a figure: fig2, rates, length, fig3, or all/],
     [['figure', 'fig9', '--out', dir], /unknown figure "fig9"/],
     [['figure', 'rates'], /--out <dir> is required/],
     [['figure', 'rates', '--out', dir, '--points', '1'], /points must be >= 2/],
