@@ -56,6 +56,11 @@ export interface LogConcaveOptions {
   breakpoints?: ArrayLike<number>;
   /** panels at most this wide are not split at `breakpoints` (default 1) */
   breakWidth?: number;
+  /**
+   * a panel whose error estimate exceeds relTol × the integral is halved, up to 32 times
+   * (default 1e−13; the tails and the rounding term are not part of it)
+   */
+  relTol?: number;
 }
 
 export interface LogConcaveResult {
@@ -85,6 +90,14 @@ const ends = new Float64Array(MAX_PANELS_PER_SIDE + 1);
 const rightEnds = new Float64Array(MAX_PANELS_PER_SIDE + 1);
 let endCount = 0;
 let evals = 0;
+/** panels of the current integral: ends, values and error estimates (module scratch space) */
+const MAX_PANELS = 4 * MAX_PANELS_PER_SIDE + 64;
+const MAX_SPLITS = 32;
+const panelA = new Float64Array(MAX_PANELS);
+const panelB = new Float64Array(MAX_PANELS);
+const panelValues = new Float64Array(MAX_PANELS);
+const panelErrors = new Float64Array(MAX_PANELS);
+let panelCount = 0;
 
 /**
  * ∫_R e^{ψ(u)} du for concave ψ with a mode inside [lo, hi] (ψ'(lo) ≥ 0 ≥
@@ -118,26 +131,18 @@ export function integrateLogConcave(psi: ConcaveLog, lo: number, hi: number, opt
   // panels from the outermost left end to the outermost right end (left ends are stored outwards)
   const breaks = opts.breakpoints;
   const breakWidth = opts.breakWidth ?? 1;
-  let sum = 0;
-  let err = 0;
-  let panels = 0;
+  panelCount = 0;
   const add = (p: number, q: number) => {
     if (breaks && q - p > breakWidth) {
       for (let i = 0; i < breaks.length; i++) {
         const t = breaks[i];
         if (t > p && t < q) {
-          panel(psi, peak, p, t);
-          sum += panelValue;
-          err += panelError;
-          panels++;
+          pushPanel(psi, peak, p, t);
           p = t;
         }
       }
     }
-    panel(psi, peak, p, q);
-    sum += panelValue;
-    err += panelError;
-    panels++;
+    pushPanel(psi, peak, p, q);
   };
   let prev = ends[leftCount - 1];
   for (let i = leftCount - 2; i >= -1; i--) {
@@ -149,10 +154,46 @@ export function integrateLogConcave(psi: ConcaveLog, lo: number, hi: number, opt
     add(prev, rightEnds[i]);
     prev = rightEnds[i];
   }
+  // refinement: a panel whose Gauss–Kronrod estimate exceeds relTol of the total is halved (the
+  // marching bounds drop and bend, but a panel that ends just where the step e^{−e^u} starts to bend
+  // can still carry a pessimistic estimate of 1e−9); the halves replace it, at most MAX_SPLITS times
   // rounding: ψ is known to ≈ |ψ|·eps absolutely (a relative error of e^ψ), and the nodes to ≈ |u|·eps,
   // a relative error of ≈ |u|·eps/σ in e^ψ for a peak of width σ = (−ψ''(u*))^{−1/2}
   const sigma = curv0 < 0 ? 1 / Math.sqrt(-curv0) : Infinity;
   const rounding = 4 * (Math.abs(peak) + 1) * EPS + 8 * EPS * (Math.abs(mode) / sigma + 40);
+  // (refining below the rounding noise of the integrand would only chase that noise)
+  const relTol = Math.max(opts.relTol ?? 1e-13, 2 * rounding);
+  let sum = 0;
+  for (let i = 0; i < panelCount; i++) sum += panelValues[i];
+  for (let splits = 0; splits < MAX_SPLITS; ) {
+    let worst = -1;
+    let worstError = relTol * sum;
+    for (let i = 0; i < panelCount; i++) {
+      if (panelErrors[i] > worstError && panelB[i] - panelA[i] > 1e-12 * Math.max(1, Math.abs(panelA[i]))) {
+        worst = i;
+        worstError = panelErrors[i];
+      }
+    }
+    if (worst < 0 || panelCount >= MAX_PANELS) break;
+    const p = panelA[worst];
+    const q = panelB[worst];
+    const m = 0.5 * (p + q);
+    const oldValue = panelValues[worst];
+    panel(psi, peak, p, m);
+    panelB[worst] = m;
+    panelValues[worst] = panelValue;
+    panelErrors[worst] = panelError;
+    pushPanel(psi, peak, m, q);
+    sum += panelValues[worst] + panelValues[panelCount - 1] - oldValue;
+    splits++;
+  }
+  sum = 0;
+  let err = 0;
+  for (let i = 0; i < panelCount; i++) {
+    sum += panelValues[i];
+    err += panelErrors[i];
+  }
+  const panels = panelCount;
   const scaledError = err + rightTail + leftTail + rounding * sum;
   const scale = Math.exp(peak);
   return {
@@ -167,7 +208,21 @@ export function integrateLogConcave(psi: ConcaveLog, lo: number, hi: number, opt
   };
 }
 
-/** Safeguarded Newton on ψ' (decreasing) inside a bracket; returns the mode. */
+/**
+ * Safeguarded Newton on ψ' (decreasing) inside a bracket; returns the mode.
+ *
+ * Newton alone can crawl: where ψ' is dominated by −e^u (a step far to the
+ * right of the mode) each Newton step is ≈ 1 long, whatever the distance to
+ * the mode (spiked-SLR at ν = 401: the bracket end a + b² of M1 sat on the
+ * mode, rounding made ψ' there slightly positive, the widening moved the
+ * bracket to [−320, 483], and 100 plain Newton steps from 483 ended at 382,
+ * an integrand of e^{ψ − ψ*} = ∞). So, as in Numerical Recipes' rtsafe, a Newton step is taken only
+ * when it lands inside the bracket and the previous step shrank fast enough
+ * (|2ψ'| ≤ |previous step·ψ''|); otherwise the bracket is bisected. The
+ * bracket therefore at least halves every other iteration, and the search
+ * ends when the step or the bracket is below 1e−7 of the local width of e^ψ
+ * (or no longer representable).
+ */
 function findMode(psi: ConcaveLog, lo: number, hi: number): number {
   // make sure the bracket holds the root: ψ'(lo) ≥ 0 ≥ ψ'(hi)
   psi.derivs(lo, d);
@@ -179,6 +234,7 @@ function findMode(psi: ConcaveLog, lo: number, hi: number): number {
     psi.derivs(lo, d);
     evals++;
   }
+  if (d[1] === 0) return lo;
   psi.derivs(hi, d);
   evals++;
   for (let k = 0; !(d[1] <= 0) && k < 60; k++) {
@@ -192,10 +248,13 @@ function findMode(psi: ConcaveLog, lo: number, hi: number): number {
   let x = hi;
   let slope = d[1];
   let curv = d[2];
-  for (let k = 0; k < 100; k++) {
+  let previousStep = hi - lo;
+  for (let k = 0; k < 400; k++) {
     let next = curv < 0 ? x - slope / curv : NaN;
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (!(next > lo && next < hi) || Math.abs(2 * slope) > Math.abs(previousStep * curv)) next = 0.5 * (lo + hi);
     const step = Math.abs(next - x);
+    if (step === 0) return x; // the bracket is down to adjacent doubles
+    previousStep = step;
     x = next;
     psi.derivs(x, d);
     evals++;
@@ -268,6 +327,17 @@ function march(
 
 let panelValue = 0;
 let panelError = 0;
+
+/** integrate the panel [a, b] and append it to the panel list */
+function pushPanel(psi: ConcaveLog, peak: number, a: number, b: number): void {
+  panel(psi, peak, a, b);
+  if (panelCount >= MAX_PANELS) throw new Error('integrateLogConcave: panel list overflow');
+  panelA[panelCount] = a;
+  panelB[panelCount] = b;
+  panelValues[panelCount] = panelValue;
+  panelErrors[panelCount] = panelError;
+  panelCount++;
+}
 
 /** G10/K21 on [a, b] of e^{ψ − peak}, QUADPACK's error estimate (as in adaptive.ts). */
 function panel(psi: ConcaveLog, peak: number, a: number, b: number): void {

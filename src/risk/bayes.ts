@@ -43,7 +43,11 @@ const INV_SQRT_2PI = 0.3989422804014327;
  *
  * Valid ranges: 0 ≤ ν (≤ ~2500 for spiked-SLR, beyond which the excess
  * e^{−ν/4} leaves double range and a NumericalRangeError is thrown), L ≥ 1,
- * Δ ≥ 0. Edge cases: L = 1 gives Δ exactly; ν = 0 gives Δ + 1 − 1/L exactly.
+ * Δ ≥ 0. Edge cases: L = 1 gives Δ exactly; ν = 0 gives Δ + 1 − 1/L exactly,
+ * and ν → 0 (down to 5e−324) tends to it continuously (the one-token
+ * integrals then have a Gaussian narrower than the spacing of doubles near its
+ * mean, handled by `gaussianLaplace` in standardised form); a length law that
+ * mixes L = 2 with longer sequences keeps M0^0 = 1 where M0 underflows.
  */
 export function bayesRisk(task: Task, nu: number, lengths: LengthLaw, delta = 0, opts: BayesOptions = {}): RiskResult {
   validateNu(task, nu);
@@ -149,12 +153,14 @@ function bayesRiskLinear(
     let error = 0;
     for (let i = 0; i < Ls.length; i++) {
       const n = Ls[i] - 2;
-      const logI = logCoef[i] + tilt + 2 * logM1 + (n > 0 ? n * logM0 : 0);
+      // M0^n with n = 0 is 1 even where M0 underflows to 0 (0·log 0 would be NaN)
+      const logPow = n > 0 ? n * logM0 : 0;
+      const logI = logCoef[i] + tilt + 2 * logM1 + logPow;
       const I = Math.exp(logI);
       if (I === 0) continue;
       // first-order propagation of the inner errors, with a factor 2 for the neglected higher orders,
       // plus the rounding of the exponent (absolute ≈ eps·Σ|terms|)
-      const rel = 2 * (2 * relM1 + n * relM0) + 4 * Number.EPSILON * (Math.abs(logCoef[i]) + Math.abs(tilt) + 2 * Math.abs(logM1) + Math.abs(n * logM0) + 1);
+      const rel = 2 * (2 * relM1 + n * relM0) + 4 * Number.EPSILON * (Math.abs(logCoef[i]) + Math.abs(tilt) + 2 * Math.abs(logM1) + Math.abs(logPow) + 1);
       value += I;
       error += I * rel;
       if (out.length > 2) out[2 + i] = I;

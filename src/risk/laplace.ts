@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors.ts';
 import { type VectorQuadratureResult, integrateVector } from '../numerics/adaptive.ts';
 import { type ConcaveLog, type LogConcaveOptions, type LogConcaveResult, integrateLogConcave } from '../numerics/logconcave.ts';
 /**
@@ -115,49 +116,108 @@ const LOG_SQRT_2PI = 0.9189385332046728;
  * ψ(u) = log N(u; a, b²) + log k(e^u), concave in u for every kernel:
  * log κ^j e^{−κ} = ju − e^u (concave), and log(1 − e^{−e^u}) has derivative
  * g = κ/(e^κ − 1), decreasing in u.
+ *
+ * For a narrow Gaussian (b < 1) the integration variable is z = (u − a)/b
+ * instead (ψ_z(z) = log φ(z) + log k(e^{a + bz}), still concave): in u, a
+ * Gaussian of width b ≪ ulp(a)/eps would put quadrature nodes closer than
+ * doubles can tell apart from a (b = √ν = 1e−150 at ν = 1e−300; b² even
+ * underflows at ν = 5e−324), and node rounding of |a|·eps is a relative error
+ * |a|·eps/b of the integrand. In z the peak has width ≈ 1 and sits near 0.
+ * For κ^j e^{−κ} with b·e^a ≤ 1 (the mode z* = b(j − κ(z*)) is then within
+ * j + e^j of 0) the constant C = ja − e^a is taken out as well:
+ * ψ_z − C = log φ(z) + jbz − e^a·expm1(bz) has no cancellation even where
+ * e^a ≫ 1 (b = 1e−160, a = 42: |ψ_z| ≈ 2e18, and ψ_z − ψ* was noise of
+ * ±400); the caller multiplies by e^C. Where b·e^a > 1 the mode moves to
+ * κ* ≤ (bj − z*)/b and ψ* is as large as the terms of ψ_z: no cancellation.
  */
 class GaussianLaplaceLog implements ConcaveLog {
   a = 0;
+  b = 1;
   invB2 = 1;
   logNorm = 0;
   j = 0;
   complement = false;
+  /** integrate in z = (u − a)/b (b < 1) rather than in u */
+  standardised = false;
+  /** standardised κ^j e^{−κ}: ψ_z − C with C = ja − e^a (`offset`), κ = e^a·e^{bz} */
+  shifted = false;
+  kappaA = 1;
+  offset = 0;
 
   set(kernel: LaplaceKernel, a: number, b: number): void {
     this.a = a;
+    this.b = b;
+    this.standardised = b < 1;
     this.invB2 = 1 / (b * b);
-    this.logNorm = -Math.log(b) - LOG_SQRT_2PI;
+    this.logNorm = this.standardised ? -LOG_SQRT_2PI : -Math.log(b) - LOG_SQRT_2PI;
     this.complement = kernel === KERNEL_COMPLEMENT;
     this.j = this.complement ? 0 : kernel;
+    this.kappaA = Math.exp(a);
+    this.shifted = this.standardised && !this.complement && b * this.kappaA <= 1;
+    this.offset = this.shifted ? this.j * a - this.kappaA : 0;
   }
 
-  logf(u: number): number {
-    const z = u - this.a;
-    const base = this.logNorm - 0.5 * z * z * this.invB2;
+  /** u and the Gaussian part of ψ at the integration variable x */
+  private u(x: number): number {
+    return this.standardised ? this.a + this.b * x : x;
+  }
+
+  private gauss(x: number): number {
+    if (this.standardised) return this.logNorm - 0.5 * x * x;
+    const z = x - this.a;
+    return this.logNorm - 0.5 * z * z * this.invB2;
+  }
+
+  /** ψ_z(z) − C = log φ(z) + jbz − e^a·expm1(bz) (shifted mode) */
+  private shiftedLog(x: number): number {
+    const bx = this.b * x;
+    return this.logNorm - 0.5 * x * x + this.j * bx - this.kappaA * Math.expm1(bx);
+  }
+
+  logf(x: number): number {
+    if (this.shifted) return this.shiftedLog(x);
+    const u = this.u(x);
+    const base = this.gauss(x);
     if (this.complement) return base + logComplement(u);
     return base + this.j * u - Math.exp(u);
   }
 
-  scaledf(u: number, shift: number): number {
-    const z = u - this.a;
-    const base = this.logNorm - 0.5 * z * z * this.invB2 - shift;
-    const kappa = Math.exp(u);
+  scaledf(x: number, shift: number): number {
+    if (this.shifted) return Math.exp(this.shiftedLog(x) - shift);
+    const u = this.u(x);
+    const base = this.gauss(x) - shift;
     if (this.complement) {
+      // far left 1 − e^{−κ} ≈ κ underflows while e^{base} overflows (ψ* < −709): add the logs there
+      if (u < -30) return Math.exp(base + logComplement(u));
+      const kappa = Math.exp(u);
       // 1 − e^{−κ}: from e^{−κ} where that is below 0.6 (no cancellation to speak of), else expm1
       const k = kappa > 0.5 ? 1 - Math.exp(-kappa) : -Math.expm1(-kappa);
       return Math.exp(base) * k;
     }
-    return Math.exp(base + this.j * u - kappa);
+    return Math.exp(base + this.j * u - Math.exp(u));
   }
 
-  derivs(u: number, d: Float64Array): void {
-    const z = u - this.a;
+  derivs(x: number, d: Float64Array): void {
+    if (this.shifted) {
+      const bx = this.b * x;
+      const em = Math.expm1(bx);
+      const kappa = this.kappaA + this.kappaA * em;
+      d[0] = this.logNorm - 0.5 * x * x + this.j * bx - this.kappaA * em;
+      d[1] = -x + this.b * (this.j - kappa);
+      d[2] = -1 - this.b * this.b * kappa;
+      return;
+    }
+    const u = this.u(x);
     const kappa = Math.exp(u);
-    const base = this.logNorm - 0.5 * z * z * this.invB2;
+    const base = this.gauss(x);
+    // Gaussian part's ψ', ψ'' in x; the kernel's (in u) are multiplied by du/dx = s and s²
+    const g1 = this.standardised ? -x : -(x - this.a) * this.invB2;
+    const g2 = this.standardised ? -1 : -this.invB2;
+    const s = this.standardised ? this.b : 1;
     if (!this.complement) {
       d[0] = base + this.j * u - kappa;
-      d[1] = -z * this.invB2 + this.j - kappa;
-      d[2] = -this.invB2 - kappa;
+      d[1] = g1 + s * (this.j - kappa);
+      d[2] = g2 - s * s * kappa;
       return;
     }
     d[0] = base + logComplement(u);
@@ -176,8 +236,8 @@ class GaussianLaplaceLog implements ConcaveLog {
       g = (kappa * e) / em;
       dg = (-kappa * e * (kappa - em)) / (em * em);
     }
-    d[1] = -z * this.invB2 + g;
-    d[2] = -this.invB2 + dg;
+    d[1] = g1 + s * g;
+    d[2] = g2 + s * s * dg;
   }
 }
 
@@ -198,15 +258,18 @@ const STEP_POINTS = Float64Array.of(-40, -24, -12, -5, -2, 0, 2, 3, 4);
  * (b → 0), a wide one (b = 1000, where the kernel is a step of width 1/1000 of
  * it) and a tilted one (the mass of κe^{−κ} sits at a + b² when that is ≪ 0)
  * cost the same, and the error bound includes rigorous tail bounds. Values too
- * small for a double come out 0 (with `logPeak` still finite).
+ * small for a double come out 0 (with `logPeak` still finite, except for
+ * κ^j e^{−κ} with b < 1 and a > 709, where it is −Infinity: the integral is
+ * below e^{−800}).
  */
 export function gaussianLaplace(kernel: LaplaceKernel, a: number, b: number, opts: LogConcaveOptions = {}): LogConcaveResult {
+  if (!(b > 0) || !Number.isFinite(b) || !Number.isFinite(a)) throw new InvalidInputError(`gaussianLaplace: need a finite mean and a finite sd > 0, got a=${a}, b=${b}`);
   kernelLog.set(kernel, a, b);
   const b2 = b * b;
   let lo: number;
   let hi: number;
   if (kernel === KERNEL_COMPLEMENT) {
-    // ψ' = (a − u)/b² + g with g ∈ (0, 1]: the mode is in (a, a + b²]
+    // ψ' = (a − u)/b² + g with g ∈ (0, 1]: the mode is in (a, a + b²] (in z: (0, b])
     lo = a;
     hi = a + b2;
   } else {
@@ -218,5 +281,36 @@ export function gaussianLaplace(kernel: LaplaceKernel, a: number, b: number, opt
   // log κ^j e^{−κ} = ju − e^u shows the step to the marching; e^{−κ} and 1 − e^{−κ} hide it (and the
   // tail 1 − e^u ≈ 1 of e^{−κ}): split their wide panels at the step's points
   const hidden = kernel === KERNEL_E0 || kernel === KERNEL_COMPLEMENT;
-  return integrateLogConcave(kernelLog, lo, hi, hidden ? { breakpoints: STEP_POINTS, ...opts } : opts);
+  if (!kernelLog.standardised) return integrateLogConcave(kernelLog, lo, hi, hidden ? { breakpoints: STEP_POINTS, ...opts } : opts);
+  if (kernel !== KERNEL_COMPLEMENT && !(kernelLog.kappaA < Infinity)) {
+    // b < 1, a > 709: within 40 sd κ ≥ e^{a − 40} > e^{669}, so κ^j e^{−κ} = 0 in double, and beyond 40 sd
+    // φ < e^{−800} (with κ^j e^{−κ} ≤ 1): the integral is below the smallest double, exactly 0 here
+    return { value: 0, error: 0, logPeak: -Infinity, scaled: 0, scaledError: 0, mode: 0, panels: 0, evaluations: 0 };
+  }
+  // in z = (u − a)/b: the same bracket, mapped; for κ^j e^{−κ} the mode z* = b(j − κ(z*)) also lies in
+  // [b(j − e^{a + j b²}), b j] (κ(z*) ≤ e^{a + b·bj}), which is much tighter when b is tiny
+  let zlo = (lo - a) / b;
+  let zhi = (hi - a) / b;
+  if (kernel === KERNEL_COMPLEMENT) {
+    zlo = 0;
+    zhi = b;
+  } else {
+    zhi = Math.min(zhi, b * kernel);
+    const tight = b * (kernel - Math.exp(a + b2 * kernel));
+    if (tight > zlo) zlo = tight;
+    if (!(zhi > zlo)) zhi = zlo + 1;
+  }
+  if (!Number.isFinite(zlo)) zlo = zhi - 1;
+  // the step's features sit at u = STEP_POINTS, i.e. z = (u − a)/b, and have width 1/b in z
+  const marks = hidden ? Float64Array.from(STEP_POINTS, (u) => (u - a) / b) : undefined;
+  const r = integrateLogConcave(kernelLog, zlo, zhi, hidden ? { breakpoints: marks, breakWidth: 1 / b, ...opts } : opts);
+  if (!kernelLog.shifted || !(r.logPeak > -Infinity)) return r;
+  // put C = ja − e^a back: its rounding (≈ eps·(|ja| + e^a), two operations) is a relative error of the value
+  const offset = kernelLog.offset;
+  r.logPeak += offset;
+  r.scaledError += 2 * Number.EPSILON * (Math.abs(kernel * a) + kernelLog.kappaA) * r.scaled;
+  const scale = Math.exp(r.logPeak);
+  r.value = scale * r.scaled;
+  r.error = scale * r.scaledError;
+  return r;
 }

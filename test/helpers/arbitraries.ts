@@ -19,6 +19,14 @@ export const lengthArb = fc.oneof(fc.integer({ min: 2, max: 8 }), fc.constantFro
 /** signal strengths where the risks are well inside double range */
 export const nuArb = fc.double({ min: 0.05, max: 12, noNaN: true });
 
+/**
+ * signal strengths over the whole valid range [0, 1000], with the edges drawn often: ν = 0, subnormal and
+ * tiny ν (the Gaussian of log-weights narrower than the spacing of doubles), and values where the
+ * inner mode search once failed (374, 401, 434, 998)
+ */
+export const NU_EDGES = [0, 5e-324, 1e-320, 1e-300, 1e-20, 1e-8, 374, 399, 400, 401, 434, 998, 999, 1000] as const;
+export const wideNuArb = fc.oneof(fc.double({ min: 0, max: 1000, noNaN: true }), fc.constantFrom(...NU_EDGES));
+
 /** a variable length law on a few lengths */
 export const lengthListArb = fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 3 });
 

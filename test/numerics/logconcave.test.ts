@@ -113,4 +113,28 @@ describe('integrateLogConcave', () => {
     expect(r.error / r.value).toBeGreaterThanOrEqual(450 * EPS);
     expect(Math.abs(r.value - Math.exp(450)) / Math.exp(450)).toBeLessThanOrEqual(r.error / r.value);
   });
+  it('should find a mode far left of a bracket end where e^u dominates ψ′ (Newton alone crawls 1 per step)', () => {
+    // N(a, b²)·κe^{−κ} in u with a = −721.46, b² = 401 (the spiked-SLR ν = 401 integrand M1): the mode is
+    // a + b²(1 − κ*) ≈ −320.46 with κ* ≈ e^{−320}; from u = 483, where ψ′ ≈ −e^u, a Newton step is ≈ 1 long
+    // and 100 plain Newton steps ended at u ≈ 382 (value NaN). Exact: e^{a + b²/2}·(1 − O(e^{−320})).
+    const a = -721.4649742439898;
+    const b = Math.sqrt(401);
+    const psi: ConcaveLog = {
+      logf: (u) => -0.5 * ((u - a) / b) ** 2 - Math.log(b) - LOG_SQRT_2PI + u - Math.exp(u),
+      derivs: (u, d) => {
+        const k = Math.exp(u);
+        d[0] = -0.5 * ((u - a) / b) ** 2 - Math.log(b) - LOG_SQRT_2PI + u - k;
+        d[1] = -(u - a) / (b * b) + 1 - k;
+        d[2] = -1 / (b * b) - k;
+      },
+    };
+    const r = integrateLogConcave(psi, -1123, 483);
+    const logExact = a + 0.5 * b * b;
+    expect(Math.abs(r.mode - (a + b * b))).toBeLessThan(1e-7 * b); // the stopping rule: 1e−7 of the width of e^ψ
+    const diff = Math.abs(r.logPeak + Math.log(r.scaled) - logExact);
+    // relative error of the value ≈ difference of the logs; |ψ| ≈ 525 makes the rounding term ≈ 5e−13
+    expect(diff, `log value ${r.logPeak + Math.log(r.scaled)}, exact ${logExact}`).toBeLessThanOrEqual(r.scaledError / r.scaled + 1e-13);
+    expect(r.scaledError / r.scaled).toBeLessThan(1e-10);
+    expect(r.evaluations).toBeLessThan(1000);
+  });
 });

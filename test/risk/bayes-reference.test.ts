@@ -12,7 +12,10 @@ import { maxTask, spikedTask } from '../../src/task/tasks.ts';
  * reported error must bound the true error.
  */
 interface Ref { task: 'spiked' | 'max'; L: number; nu: number | 'inf'; value_float: number; abs_error_estimate: string }
-const refs: Ref[] = JSON.parse(readFileSync(new URL('../fixtures/bayes-risk-reference.json', import.meta.url), 'utf8')).values;
+const load = (file: string): Ref[] => JSON.parse(readFileSync(new URL(`../fixtures/${file}`, import.meta.url), 'utf8')).values;
+// the main grid, and the edge regime (ν = 401, where findMode used to crawl to a bogus mode, and ν = 1e−8,
+// a narrow Gaussian: the same generator with --nus 401,1e-8, see its docstring)
+const refs: Ref[] = [...load('bayes-risk-reference.json'), ...load('bayes-risk-reference-edge.json')];
 
 describe('bayesRisk against the mpmath fixture', () => {
   it(`should meet the accuracy contract and bound its error at all ${refs.length} points`, () => {

@@ -4,8 +4,9 @@ import { InvalidInputError, NumericalRangeError } from '../../src/errors.ts';
 import { integrate } from '../../src/numerics/adaptive.ts';
 import { bayesRisk } from '../../src/risk/bayes.ts';
 import { fixedLength, lengthLaw } from '../../src/task/length-law.ts';
-import { maxTask, productTask, spikedTask } from '../../src/task/tasks.ts';
-import { SEED, reportSeed } from '../helpers/arbitraries.ts';
+import { type Task, maxTask, productTask, spikedTask } from '../../src/task/tasks.ts';
+import type { LengthLaw } from '../../src/task/length-law.ts';
+import { SEED, lengthArb, reportSeed, wideNuArb } from '../helpers/arbitraries.ts';
 
 reportSeed('bayes.test.ts');
 
@@ -140,4 +141,59 @@ describe('bayesRisk properties', () => {
       expect(rHi.value).toBeLessThanOrEqual(rLo.value + rLo.error + rHi.error);
     }
   });
+});
+
+/** The accuracy contract, applied to the reported error: ≤ 1e−10 absolute, and ≤ 1e−6 relative below 1e−6. */
+function meetsContract(excess: number, error: number): boolean {
+  return Number.isFinite(excess) && Number.isFinite(error) && excess >= 0 && error >= 0 && error <= 1e-10 && (excess >= 1e-6 || error <= 1e-6 * excess);
+}
+
+describe('bayesRisk over the edges of ν', () => {
+  // every ν where main threw ('underflows' for ν ≤ 1e−50; integrand ∞/NaN for spiked ν = 374, 401, 434, …,
+  // and NaN for Unif{1,2,3}, where M0 underflows and M0^0 came out 0·log 0) and the neighbours that did not
+  const nus = [0, 5e-324, 1e-320, 1e-300, 1e-100, 1e-20, 1e-8, 1e-4, 0.1, 1, 10, 100, 350, 374, 392, 399, 400, 401, 402, 434, 500.5, 721, 998, 999, 1000];
+  const laws: [string, LengthLaw][] = [
+    ['1', fixedLength(1)],
+    ['2', fixedLength(2)],
+    ['3', fixedLength(3)],
+    ['5', fixedLength(5)],
+    ['100', fixedLength(100)],
+    ['1e6', fixedLength(1e6)],
+    ['Unif{1,2,3}', lengthLaw([1, 2, 3])],
+  ];
+  it.each(laws)('should give a finite, non-negative, non-increasing risk within the contract at L = %s', (_, law) => {
+    const problems: string[] = [];
+    for (const task of [spikedTask, maxTask] as Task[]) {
+      let prev: { nu: number; value: number; error: number } | undefined;
+      for (const nu of task === maxTask ? [...nus, Infinity] : nus) {
+        const r = bayesRisk(task, nu, law);
+        if (!meetsContract(r.excess, r.error)) problems.push(`${task.id} ν=${nu}: ${r.excess} ± ${r.error}`);
+        // more signal never hurts the Bayes predictor (allowing both errors)
+        if (prev && r.value > prev.value + prev.error + r.error) problems.push(`${task.id} ν=${prev.nu} → ${nu}: ${prev.value} → ${r.value}`);
+        prev = { nu, value: r.value, error: r.error };
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('should tend to the ν = 0 value 1 − 1/L continuously (ν = 5e−324, 1e−300, 1e−20)', () => {
+    for (const task of [spikedTask, maxTask] as Task[]) {
+      for (const L of [2, 3, 5, 100, 1e6]) {
+        const r0 = bayesRisk(task, 0, fixedLength(L));
+        for (const nu of [5e-324, 1e-300, 1e-20]) {
+          // R(ν) = 1 − 1/L − O(ν) (spiked) or O(ν²) (max): below the rounding of 1 − 1/L for these ν
+          const r = bayesRisk(task, nu, fixedLength(L));
+          expect(Math.abs(r.value - r0.value), `${task.id} L=${L} ν=${nu}: ${r.value} ± ${r.error} vs ${r0.value}`).toBeLessThanOrEqual(r.error + r0.error);
+        }
+      }
+    }
+  });
+
+  fcTest.prop([fc.constantFrom<Task>(spikedTask, maxTask), wideNuArb, fc.oneof(lengthArb, fc.constant(1_000_000))], { seed: SEED, numRuns: 24 })(
+    'should never throw and meet the contract for any ν in [0, 1000] and L',
+    (task, nu, L) => {
+      const r = bayesRisk(task, nu, fixedLength(L));
+      expect(meetsContract(r.excess, r.error), `${task.id} ν=${nu} L=${L}: ${r.excess} ± ${r.error}`).toBe(true);
+    },
+  );
 });
