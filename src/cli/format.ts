@@ -1,5 +1,5 @@
 import { describeLengthLaw } from '../task/length-law.ts';
-import type { RiskResult } from '../risk/result.ts';
+import { type RiskResult, reportedError } from '../risk/result.ts';
 import { OVERLAP_NAMES } from '../risk/overlaps.ts';
 
 /** A number with as many digits as its error supports (two significant digits of the error). */
@@ -12,15 +12,6 @@ export function formatWithError(value: number, error: number): string {
 
 export function formatSci(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toExponential(digits) : String(x);
-}
-
-/**
- * The error printed for a result: a class minimum found by search carries its
- * search tolerance on top of its quadrature bound and local optimisation gap
- * (a local optimiser cannot bound the distance to the infimum more tightly).
- */
-function printedError(r: RiskResult & { searchTolerance?: number }): number {
-  return r.error + (r.searchTolerance ?? 0);
 }
 
 function errorKind(r: RiskResult & { searchTolerance?: number }): string {
@@ -41,7 +32,7 @@ export function riskJson(r: RiskResult & { starts?: unknown; searchTolerance?: n
     method: r.method,
     risk: r.value,
     excess: r.excess,
-    error: printedError(r),
+    error: reportedError(r),
     errorKind: errorKind(r),
     params: r.params ?? null,
     theta: r.theta ?? null,
@@ -62,7 +53,7 @@ export function riskTable(r: RiskResult & { searchTolerance?: number; starts?: r
   rows.push(['nu', Number.isFinite(r.nu) ? String(r.nu) : 'inf']);
   rows.push(['delta (noise variance)', String(r.delta)]);
   if (r.family) rows.push(['family', r.family]);
-  const error = printedError(r);
+  const error = reportedError(r);
   const kind =
     r.confidence !== undefined
       ? `± ${formatSci(error)} (${(r.confidence * 100).toPrecision(4)}% CI)`

@@ -1,6 +1,6 @@
 import { runRisk } from '../cli/risk-command.ts';
 import { SlrError } from '../errors.ts';
-import type { RiskResult } from '../risk/result.ts';
+import { type RiskResult, reportedError } from '../risk/result.ts';
 import type { PointOutcome, RiskPointSpec } from './types.ts';
 
 /** A risk point spec: Bayes or class risk on the manifold at Δ = 0 (the defaults of every figure here). */
@@ -58,8 +58,8 @@ export function computeRiskPoint(spec: RiskPointSpec): PointOutcome {
 export function outcomeOf(r: RiskResult, seconds: number): PointOutcome {
   return {
     value: r.value,
-    error: r.error,
-    errorKind: r.confidence !== undefined ? 'ci-half-width' : r.error === 0 ? 'exact' : 'bound',
+    error: reportedError(r),
+    errorKind: r.confidence !== undefined ? 'ci-half-width' : reportedError(r) === 0 ? 'exact' : 'bound',
     ...(r.confidence !== undefined ? { confidence: r.confidence } : {}),
     method: r.method,
     converged: r.converged,

@@ -23,3 +23,14 @@ export interface RiskResult extends NumericalResult {
   /** the activation's own parameters θ (e.g. erf's c) */
   readonly theta?: readonly number[];
 }
+
+/**
+ * The error to report for a result: a class minimum found by search carries
+ * its search tolerance on top of its quadrature bound and local optimisation
+ * gap (a local optimiser cannot bound the distance to the infimum more
+ * tightly); every other result, its own error. `slr risk` and the figures
+ * print this.
+ */
+export function reportedError(r: RiskResult & { searchTolerance?: number }): number {
+  return r.error + (r.searchTolerance ?? 0);
+}
