@@ -63,7 +63,7 @@ export const claim: Claim = {
     ...[2, 5].map((L) =>
       limitCheck({
         id: `softmax-rate-L${L}`,
-        description: `−d log(E_softmax − Δ)/dν → 1/4 at L = ${L} (Richardson in 1/ν over ν = 25…400, risks down to ~1e−45)`,
+        description: `−d log(E_softmax − Δ)/dν → 1/4 at L = ${L} (Richardson in 1/ν over ν = 160…810, risks down to ~1e−88)`,
         fast: L === 2,
         label: '−d log(E − Δ)/dν',
         variable: 'ν',

@@ -53,7 +53,7 @@ export const claim: Claim = {
     }),
     propertyCheck({
       id: 'random-settings',
-      description: 'over random tasks, L ≥ 2 (fixed or variable) and ν ∈ [0.01, 200]: closed form strictly above the Bayes quadrature',
+      description: 'over random tasks, L ≥ 2 (fixed or variable) and ν ∈ [0.01, 200] (ν ≥ 0.1 for max-SLR at L = 10⁶, where smaller gaps are below double precision): closed form strictly above the Bayes quadrature',
       fast: true,
       runs: 200,
       fastRuns: 40,
@@ -63,7 +63,10 @@ export const claim: Claim = {
         L: fc.oneof(fc.integer({ min: 2, max: 50 }).map(String), fc.constantFrom('1000', '1000000', '1,2,3', '1,5', '2,3,20')),
         nu: fc.double({ min: 0.01, max: 200, noNaN: true }),
         delta: fc.constantFrom(0, 0.3),
-      }),
+      })
+        // max-SLR at L = 10⁶: the gap falls like ν⁴ (measured 5.0e−11 at ν = 0.1, 3.1e−12 at 0.05, 2.0e−13 at
+        // 0.025) below the ~1.2e−12 error bars of double-precision quadrature, where nothing can be decided
+        .filter((p) => !(p.task === 'max' && p.L === '1000000' && p.nu < 0.1)),
       property: (p) => {
         const s = setting(p.task, p.L, p.nu, p.delta);
         const d = decideInequality(linearClosedForm(s).risk, bayes(s));

@@ -1,10 +1,10 @@
 /**
  * Claims in worker threads. A claim's checks are independent of the other
  * claims' results (`uses` orders the report, it does not feed numbers), so
- * claims can run side by side: each worker takes the next claim in dependency
- * order when it is free. Each worker has its own memo of engine results, so a
- * number two claims share may be computed twice; on 2 cores the suite still
- * finishes in a little over half the time.
+ * claims can run side by side: each worker takes the next claim when it is
+ * free, longest first by the claims' cost hints (the report keeps dependency
+ * order). Each worker has its own memo of engine results, so a number two
+ * claims share may be computed twice.
  */
 import { Worker } from 'node:worker_threads';
 import type { Claim, ClaimRecord } from './types.ts';
@@ -23,6 +23,8 @@ export interface ParallelOptions {
 
 export async function runClaimsInWorkers(claims: readonly Claim[], opts: ParallelOptions): Promise<ClaimRecord[]> {
   const records = new Array<ClaimRecord | undefined>(claims.length);
+  // longest first (by the claims' cost hints), so no long claim starts last; records keep their order
+  const queue = claims.map((_, i) => i).sort((a, b) => costOf(claims[b], opts.fast) - costOf(claims[a], opts.fast) || a - b);
   let next = 0;
   const threads = Math.max(1, Math.min(opts.threads, claims.length));
   const workers: Worker[] = [];
@@ -37,7 +39,7 @@ export async function runClaimsInWorkers(claims: readonly Claim[], opts: Paralle
               resolve();
               return;
             }
-            const i = next++;
+            const i = queue[next++];
             const onMessage = (m: { type: string; what?: string; record?: ClaimRecord; message?: string }) => {
               if (m.type === 'tick') opts.tick?.(m.what ?? '');
               else if (m.type === 'done') {
@@ -64,4 +66,8 @@ export async function runClaimsInWorkers(claims: readonly Claim[], opts: Paralle
     if (!r) throw new Error(`claim ${claims[i].id} was not run`);
     return r;
   });
+}
+
+function costOf(claim: Claim, fast: boolean): number {
+  return (fast ? claim.cost?.fast : claim.cost?.full) ?? 1;
 }

@@ -131,6 +131,12 @@ export interface Claim {
   /** the symbolic form (computed on demand: it may run nerdamer) */
   derivation?(): Derivation;
   readonly checks: readonly Check[];
+  /**
+   * Rough CPU seconds of a run on one core (measured, see the claim file), used
+   * only to schedule parallel runs longest first; a wrong figure costs time,
+   * never a verdict. Default 1.
+   */
+  readonly cost?: { readonly fast: number; readonly full: number };
 }
 
 /** A claim's verdict from its checks: REFUTED if any check refutes, CONFIRMED if all confirm, else INCONCLUSIVE. */
