@@ -622,56 +622,6 @@ function softmaxSelectionT1(
     t1Point(lengths, c12, sums[0], sums[1], sums[2], sums[3], sums[4], err[0], err[1], err[2], err[3], err[4], pt);
     return pt;
   };
-  /**
-   * The same for the fixed r-rule of a normalised σ, cheaper: K21 and G10 sums only, the x-grid
-   * error taken as |K21 − G10| of the totals (the G10 error, conservative for K21 at these panel
-   * widths), and the carried w-moment errors bounded by Σ_i kw_i·err_i (times 1/e ≥ κe^{−κ} for the
-   * selected token, times 1 ≥ e^{−κ} for the others), computed once per s (`errSum`).
-   */
-  const errSum = new Float64Array(SEL_COMPONENTS);
-  const atKernelsFast = (K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number): { v: number; e: number } => {
-    const { kw, gw } = grid;
-    const aPsiB = grid.A[A_PSI_B];
-    const aPsi = grid.A[PSI];
-    const aA = grid.A[A];
-    const aPsiBq = grid.A[PSI_B];
-    const aComp = grid.A[COMPLEMENT];
-    let k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0; // prettier-ignore
-    let g0s = 0, g1s = 0, g2s = 0, g3s = 0, g4s = 0; // prettier-ignore
-    for (let i = 0; i < n; i++) {
-      const wk = kw[i];
-      if (wk === 0) continue;
-      const g1 = K1[offset + i];
-      const g0 = K0[offset + i];
-      const pAPsiB = g1 * aPsiB[i];
-      const pPsi = g1 * aPsi[i];
-      const pA = g1 * aA[i];
-      const qPsiB = g0 * aPsiBq[i];
-      const qComp = C0[offset + i] + g0 * aComp[i];
-      k0 += wk * pAPsiB; k1 += wk * pPsi; k2 += wk * pA; k3 += wk * qPsiB; k4 += wk * qComp; // prettier-ignore
-      const wg = gw[i];
-      if (wg !== 0) {
-        g0s += wg * pAPsiB; g1s += wg * pPsi; g2s += wg * pA; g3s += wg * qPsiB; g4s += wg * qComp; // prettier-ignore
-      }
-    }
-    const fl = 50 * Number.EPSILON;
-    t1Point(
-      lengths,
-      c12,
-      k0,
-      k1,
-      k2,
-      k3,
-      k4,
-      Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B],
-      Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI],
-      Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A],
-      Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B],
-      Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT],
-      pt,
-    );
-    return pt;
-  };
   if (!grid.normalised) {
     // separable: e = 1, so P_a = αE[w]·(…) = 0 exactly and T1's integrand is
     // Σ_L P_L L (P_aψb + c12 P_ψ)(r) Q0(r)^{L−1}: one weighted sum h_i = (aψb + c12 ψ)(x_i) against κe^{−κ}
@@ -744,6 +694,24 @@ function softmaxSelectionT1(
   // panels split in two from the start (the planned breakpoints follow the selection weights, not the
   // σ-dependent integrand), then refined while the rule's own estimate is not small
   let ruleOk = false;
+  // The r-integrand at every r-node needs, for the current s, the K21 and G10 sums over the x-grid
+  //   P_X = Σ_i w_i K1(r, x_i) A_X(x_i) (X = aψb, ψ, a),  Q_ψb = Σ_i w_i K0 A_ψb,
+  //   Q_comp = Σ_i w_i C0 + Σ_i w_i K0 A_comp
+  // (w = kw or gw). Per s the products w_i·A_X(x_i) are formed once (`u`, and `v` on the G10 nodes
+  // only), the C0 sums do not depend on s (`cK`, `cG`), and a row's kernels are exactly 0 beyond
+  // its last live panel (e^{−κ} underflows there; `rowEnd`): each (r, x) pair then costs five
+  // multiply-adds for K21 (and five on the G10 nodes). The x-grid error is |K21 − G10| of the totals
+  // (the G10 error, conservative for K21 at these panel widths), and the carried w-moment errors are
+  // bounded by Σ_i kw_i·err_i (times 1/e ≥ κe^{−κ} for the selected token, times 1 ≥ e^{−κ} for the
+  // others), computed once per s (`errSum`).
+  const errSum = new Float64Array(SEL_COMPONENTS);
+  const gIdx: number[] = [];
+  for (let i = 0; i < n; i++) if (grid.gw[i] !== 0) gIdx.push(i);
+  const ng = gIdx.length;
+  const u0 = new Float64Array(n), u1 = new Float64Array(n), u2 = new Float64Array(n), u3 = new Float64Array(n), u4 = new Float64Array(n); // prettier-ignore
+  const v0 = new Float64Array(ng), v1 = new Float64Array(ng), v2 = new Float64Array(ng), v3 = new Float64Array(ng), v4 = new Float64Array(ng); // prettier-ignore
+  const fl = 50 * Number.EPSILON;
+  const rs = new Float64Array(10);
   for (let refine = 1; refine < 4 && !ruleOk; refine++) {
     const rule = fixedRule(ends, refine);
     const R = rule.nodes.length;
@@ -751,14 +719,66 @@ function softmaxSelectionT1(
     const K0 = new Float64Array(R * n);
     const C0 = new Float64Array(R * n);
     for (let k = 0; k < R; k++) kernelsAt(rule.nodes[k], K1, K0, C0, k * n);
+    // per row: the s-independent complement sums, the end of its live panels, its kernels on the G10 nodes
+    const cK = new Float64Array(R);
+    const cG = new Float64Array(R);
+    const rowEnd = new Int32Array(R);
+    const rowEndG = new Int32Array(R);
+    const K1g = new Float64Array(R * ng);
+    const K0g = new Float64Array(R * ng);
+    for (let k = 0; k < R; k++) {
+      const off = k * n;
+      let ck = 0;
+      let last = -1;
+      for (let i = 0; i < n; i++) {
+        ck += grid.kw[i] * C0[off + i];
+        if (K1[off + i] !== 0 || K0[off + i] !== 0) last = i;
+      }
+      cK[k] = ck;
+      rowEnd[k] = last < 0 ? 0 : 21 * (Math.floor(last / 21) + 1);
+      let cg = 0;
+      let endG = 0;
+      for (let j = 0; j < ng; j++) {
+        const i = gIdx[j];
+        cg += grid.gw[i] * C0[off + i];
+        K1g[k * ng + j] = K1[off + i];
+        K0g[k * ng + j] = K0[off + i];
+        if (i < rowEnd[k]) endG = j + 1;
+      }
+      cG[k] = cg;
+      rowEndG[k] = endG;
+    }
     const r = overS((s) => {
       grid.wMoments(s);
+      const { kw, gw } = grid;
+      const aPsiB = grid.A[A_PSI_B];
+      const aPsi = grid.A[PSI];
+      const aA = grid.A[A];
+      const aPsiBq = grid.A[PSI_B];
+      const aComp = grid.A[COMPLEMENT];
       // Σ_i kw_i·err_i: with the kernels κe^{−κ} ≤ 1/e and e^{−κ} ≤ 1 it bounds every carried error
       for (let j = 0; j < SEL_COMPONENTS; j++) {
         let sum = 0;
         const e = grid.Aerr[j];
-        for (let i = 0; i < n; i++) sum += grid.kw[i] * e[i];
+        for (let i = 0; i < n; i++) sum += kw[i] * e[i];
         errSum[j] = sum;
+      }
+      for (let i = 0; i < n; i++) {
+        const w = kw[i];
+        u0[i] = w * aPsiB[i];
+        u1[i] = w * aPsi[i];
+        u2[i] = w * aA[i];
+        u3[i] = w * aPsiBq[i];
+        u4[i] = w * aComp[i];
+      }
+      for (let j = 0; j < ng; j++) {
+        const i = gIdx[j];
+        const w = gw[i];
+        v0[j] = w * aPsiB[i];
+        v1[j] = w * aPsi[i];
+        v2[j] = w * aA[i];
+        v3[j] = w * aPsiBq[i];
+        v4[j] = w * aComp[i];
       }
       let v = 0;
       let e = 0;
@@ -769,11 +789,33 @@ function softmaxSelectionT1(
         let abs = 0;
         for (let q = 0; q < 21; q++) {
           const k = 21 * p + q;
-          const f = atKernelsFast(K1, K0, C0, k * n);
-          kSum += rule.kWeights[k] * f.v;
-          gSum += rule.gWeights[k] * f.v;
-          abs += rule.kWeights[k] * Math.abs(f.v);
-          e += rule.kWeights[k] * f.e;
+          rowSums(K1, K0, k * n, rowEnd[k], u0, u1, u2, u3, u4, rs, 0);
+          rowSums(K1g, K0g, k * ng, rowEndG[k], v0, v1, v2, v3, v4, rs, 5);
+          const k0 = rs[0], k1 = rs[1], k2 = rs[2], k3 = rs[3]; // prettier-ignore
+          const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8]; // prettier-ignore
+          let k4 = rs[4];
+          let g4s = rs[9];
+          k4 += cK[k];
+          g4s += cG[k];
+          t1Point(
+            lengths,
+            c12,
+            k0,
+            k1,
+            k2,
+            k3,
+            k4,
+            Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B],
+            Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI],
+            Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A],
+            Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B],
+            Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT],
+            pt,
+          );
+          kSum += rule.kWeights[k] * pt.v;
+          gSum += rule.gWeights[k] * pt.v;
+          abs += rule.kWeights[k] * Math.abs(pt.v);
+          e += rule.kWeights[k] * pt.e;
         }
         v += kSum;
         quad += panelErrorOf(kSum, gSum, abs);
@@ -787,6 +829,41 @@ function softmaxSelectionT1(
     ruleOk = r.inner[1] <= 0.1 * Math.max(absTol, relTol * Math.abs(result.value));
   }
   return ruleOk ? result : { ...result, converged: false };
+}
+
+/**
+ * One row of the fixed r-rule against the per-s weighted moments: out[at + j] = Σ_{i<end} K_i·u_j[i]
+ * for j = 0, 1, 2 (K = k1, the selected token's kernel) and j = 3, 4 (K = k0, the others'), the rows
+ * stored from `off`. A top-level function over typed arrays, so that the engine compiles a tight loop.
+ */
+function rowSums(
+  k1: Float64Array,
+  k0: Float64Array,
+  off: number,
+  end: number,
+  u0: Float64Array,
+  u1: Float64Array,
+  u2: Float64Array,
+  u3: Float64Array,
+  u4: Float64Array,
+  out: Float64Array,
+  at: number,
+): void {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0; // prettier-ignore
+  for (let i = 0; i < end; i++) {
+    const g1 = k1[off + i];
+    const g0 = k0[off + i];
+    s0 += g1 * u0[i];
+    s1 += g1 * u1[i];
+    s2 += g1 * u2[i];
+    s3 += g0 * u3[i];
+    s4 += g0 * u4[i];
+  }
+  out[at] = s0;
+  out[at + 1] = s1;
+  out[at + 2] = s2;
+  out[at + 3] = s3;
+  out[at + 4] = s4;
 }
 
 /**
