@@ -691,9 +691,6 @@ function softmaxSelectionT1(
   let result: Term = { value: 0, error: 0, converged: true };
   if (!(peak > 0)) return result;
   const ends = breakpointsInside([lo, ...breakpoints, hi], -Infinity, Infinity);
-  // panels split in two from the start (the planned breakpoints follow the selection weights, not the
-  // σ-dependent integrand), then refined while the rule's own estimate is not small
-  let ruleOk = false;
   // The r-integrand at every r-node needs, for the current s, the K21 and G10 sums over the x-grid
   //   P_X = Σ_i w_i K1(r, x_i) A_X(x_i) (X = aψb, ψ, a),  Q_ψb = Σ_i w_i K0 A_ψb,
   //   Q_comp = Σ_i w_i C0 + Σ_i w_i K0 A_comp
@@ -712,8 +709,9 @@ function softmaxSelectionT1(
   const v0 = new Float64Array(ng), v1 = new Float64Array(ng), v2 = new Float64Array(ng), v3 = new Float64Array(ng), v4 = new Float64Array(ng); // prettier-ignore
   const fl = 50 * Number.EPSILON;
   const rs = new Float64Array(10);
-  for (let refine = 1; refine < 4 && !ruleOk; refine++) {
-    const rule = fixedRule(ends, refine);
+  /** a fixed r-rule from its pieces, with the kernels at every (r, x) node and the per-row sums that do not depend on s */
+  const prepare = (pieces: RulePiece[]) => {
+    const rule = fixedRule(pieces);
     const R = rule.nodes.length;
     const K1 = new Float64Array(R * n);
     const K0 = new Float64Array(R * n);
@@ -748,83 +746,134 @@ function softmaxSelectionT1(
       cG[k] = cg;
       rowEndG[k] = endG;
     }
+    return { rule, R, K1, K0, K1g, K0g, cK, cG, rowEnd, rowEndG };
+  };
+  type Prepared = ReturnType<typeof prepare>;
+  /**
+   * The r-integral at normaliser s on a prepared rule: value v, carried x-grid and w errors e, the
+   * rule's own estimate quad (Σ of QUADPACK panel estimates), and ∫|·| (abs); per-panel estimates
+   * into `panelErr` when given (for planning).
+   */
+  const atS = (s: number, P: Prepared, panelErr?: Float64Array) => {
+    const { rule, K1, K0, K1g, K0g, cK, cG, rowEnd, rowEndG } = P;
+    grid.wMoments(s);
+    const { kw, gw } = grid;
+    const aPsiB = grid.A[A_PSI_B];
+    const aPsi = grid.A[PSI];
+    const aA = grid.A[A];
+    const aPsiBq = grid.A[PSI_B];
+    const aComp = grid.A[COMPLEMENT];
+    // Σ_i kw_i·err_i: with the kernels κe^{−κ} ≤ 1/e and e^{−κ} ≤ 1 it bounds every carried error
+    for (let j = 0; j < SEL_COMPONENTS; j++) {
+      let sum = 0;
+      const e = grid.Aerr[j];
+      for (let i = 0; i < n; i++) sum += kw[i] * e[i];
+      errSum[j] = sum;
+    }
+    for (let i = 0; i < n; i++) {
+      const w = kw[i];
+      u0[i] = w * aPsiB[i];
+      u1[i] = w * aPsi[i];
+      u2[i] = w * aA[i];
+      u3[i] = w * aPsiBq[i];
+      u4[i] = w * aComp[i];
+    }
+    for (let j = 0; j < ng; j++) {
+      const i = gIdx[j];
+      const w = gw[i];
+      v0[j] = w * aPsiB[i];
+      v1[j] = w * aPsi[i];
+      v2[j] = w * aA[i];
+      v3[j] = w * aPsiBq[i];
+      v4[j] = w * aComp[i];
+    }
+    let v = 0;
+    let e = 0;
+    let quad = 0;
+    let absTotal = 0;
+    for (let p = 0; p < rule.panels; p++) {
+      let kSum = 0;
+      let gSum = 0;
+      let abs = 0;
+      for (let q = 0; q < 21; q++) {
+        const k = 21 * p + q;
+        rowSums(K1, K0, k * n, rowEnd[k], u0, u1, u2, u3, u4, rs, 0);
+        rowSums(K1g, K0g, k * ng, rowEndG[k], v0, v1, v2, v3, v4, rs, 5);
+        const k0 = rs[0], k1 = rs[1], k2 = rs[2], k3 = rs[3]; // prettier-ignore
+        const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8]; // prettier-ignore
+        const k4 = rs[4] + cK[k];
+        const g4s = rs[9] + cG[k];
+        t1Point(
+          lengths,
+          c12,
+          k0,
+          k1,
+          k2,
+          k3,
+          k4,
+          Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B],
+          Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI],
+          Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A],
+          Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B],
+          Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT],
+          pt,
+        );
+        kSum += rule.kWeights[k] * pt.v;
+        gSum += rule.gWeights[k] * pt.v;
+        abs += rule.kWeights[k] * Math.abs(pt.v);
+        e += rule.kWeights[k] * pt.e;
+      }
+      v += kSum;
+      absTotal += abs;
+      const pe = panelErrorOf(kSum, gSum, abs);
+      quad += pe;
+      if (panelErr) panelErr[p] = pe;
+    }
+    return { v, e, quad, abs: absTotal };
+  };
+  // Planning: start from the panels between the planned breakpoints (they follow the selection
+  // weights, not the σ-dependent integrand) and halve, up to three times, every panel whose own
+  // estimate, summed over a scan of s across where log S_φ typically sits (step: the normaliser's
+  // scale), exceeds a hundredth of the tolerance on the same sum of ∫|·|; then integrate over s, and
+  // halve every panel while the rule's estimate, integrated over s, is not below a tenth of the
+  // tolerance (the check that keeps the result honest whatever the plan).
+  let pieces = rulePieces(ends);
+  let prepared = prepare(pieces);
+  const sScale = normaliserScale(ctx);
+  const sLo = Math.min(...sCandidates) - 2 * sScale;
+  const sHi = Math.max(...sCandidates) + 2 * sScale;
+  const nScan = Math.min(40, Math.max(2, Math.ceil((sHi - sLo) / sScale)));
+  const probeS = Array.from({ length: nScan + 1 }, (_, j) => sLo + ((sHi - sLo) * j) / nScan);
+  const ds = (sHi - sLo) / nScan;
+  for (let pass = 0; pass < 3; pass++) {
+    const panelErr = new Float64Array(pieces.length);
+    const errSums = new Float64Array(pieces.length);
+    let absSum = 0;
+    for (const s of probeS) {
+      absSum += atS(s, prepared, panelErr).abs * ds;
+      for (let p = 0; p < pieces.length; p++) errSums[p] += panelErr[p] * ds;
+    }
+    ctx.counter.evaluations += probeS.length * prepared.R * n;
+    const budget = 0.01 * Math.max(absTol, relTol * absSum);
+    const split = Uint8Array.from(errSums, (e) => (e > budget ? 1 : 0));
+    if (!split.some((x) => x)) break;
+    pieces = splitPieces(pieces, split);
+    prepared = prepare(pieces);
+  }
+  let ruleOk = false;
+  for (let refine = 0; refine < 3 && !ruleOk; refine++) {
+    if (refine > 0) {
+      pieces = splitPieces(pieces, new Uint8Array(pieces.length).fill(1));
+      prepared = prepare(pieces);
+    }
+    const P = prepared;
     const r = overS((s) => {
-      grid.wMoments(s);
-      const { kw, gw } = grid;
-      const aPsiB = grid.A[A_PSI_B];
-      const aPsi = grid.A[PSI];
-      const aA = grid.A[A];
-      const aPsiBq = grid.A[PSI_B];
-      const aComp = grid.A[COMPLEMENT];
-      // Σ_i kw_i·err_i: with the kernels κe^{−κ} ≤ 1/e and e^{−κ} ≤ 1 it bounds every carried error
-      for (let j = 0; j < SEL_COMPONENTS; j++) {
-        let sum = 0;
-        const e = grid.Aerr[j];
-        for (let i = 0; i < n; i++) sum += kw[i] * e[i];
-        errSum[j] = sum;
-      }
-      for (let i = 0; i < n; i++) {
-        const w = kw[i];
-        u0[i] = w * aPsiB[i];
-        u1[i] = w * aPsi[i];
-        u2[i] = w * aA[i];
-        u3[i] = w * aPsiBq[i];
-        u4[i] = w * aComp[i];
-      }
-      for (let j = 0; j < ng; j++) {
-        const i = gIdx[j];
-        const w = gw[i];
-        v0[j] = w * aPsiB[i];
-        v1[j] = w * aPsi[i];
-        v2[j] = w * aA[i];
-        v3[j] = w * aPsiBq[i];
-        v4[j] = w * aComp[i];
-      }
-      let v = 0;
-      let e = 0;
-      let quad = 0;
-      for (let p = 0; p < rule.panels; p++) {
-        let kSum = 0;
-        let gSum = 0;
-        let abs = 0;
-        for (let q = 0; q < 21; q++) {
-          const k = 21 * p + q;
-          rowSums(K1, K0, k * n, rowEnd[k], u0, u1, u2, u3, u4, rs, 0);
-          rowSums(K1g, K0g, k * ng, rowEndG[k], v0, v1, v2, v3, v4, rs, 5);
-          const k0 = rs[0], k1 = rs[1], k2 = rs[2], k3 = rs[3]; // prettier-ignore
-          const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8]; // prettier-ignore
-          let k4 = rs[4];
-          let g4s = rs[9];
-          k4 += cK[k];
-          g4s += cG[k];
-          t1Point(
-            lengths,
-            c12,
-            k0,
-            k1,
-            k2,
-            k3,
-            k4,
-            Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B],
-            Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI],
-            Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A],
-            Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B],
-            Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT],
-            pt,
-          );
-          kSum += rule.kWeights[k] * pt.v;
-          gSum += rule.gWeights[k] * pt.v;
-          abs += rule.kWeights[k] * Math.abs(pt.v);
-          e += rule.kWeights[k] * pt.e;
-        }
-        v += kSum;
-        quad += panelErrorOf(kSum, gSum, abs);
-      }
+      const f = atS(s, P);
       // e: carried x-grid and w errors; quad: the fixed r-rule's own estimate (refined below if too large)
-      return { v1: v, v2: 0, e1: e, e2: quad };
+      return { v1: f.v, v2: 0, e1: f.e, e2: f.quad };
     }, sCandidates);
     result = { value: r.values[0], error: r.errors[0] + r.inner[0] + r.inner[1], converged: r.conv };
-    ctx.counter.evaluations += grid.evaluations + R * n;
+    ctx.counter.evaluations += grid.evaluations + P.R * n;
     grid.evaluations = 0;
     ruleOk = r.inner[1] <= 0.1 * Math.max(absTol, relTol * Math.abs(result.value));
   }
@@ -947,25 +996,49 @@ function legacySelectionT1(ctx: TokenContext, c: number, lengths: LengthLaw, ove
   return { value: r.values[0], error: r.errors[0] + 2 * Math.abs(r.values[1]), converged: r.converged };
 }
 
+/** A panel of a fixed r-rule: [lo, hi] in its own variable; kind 0 finite, 1 (−∞, first) mapped, 2 (last, ∞) in t = e^{−x}. */
+interface RulePiece {
+  readonly lo: number;
+  readonly hi: number;
+  readonly kind: 0 | 1 | 2;
+  /** kind 1: the finite end `first` of (−∞, first) */
+  readonly first: number;
+}
+
 /**
- * A fixed composite G10/K21 rule on R from sorted breakpoints (each panel split into 2^refine):
- * finite panels between them, (−∞, first) mapped by x = first − (1 − t)/t, and (last, ∞) in
- * t = e^{−x} ∈ (0, e^{−last}) (the r-integrands decay like e^{−r}). Weights include the Jacobians.
+ * The panels of a fixed r-rule from sorted breakpoints: finite panels between them, (−∞, first)
+ * mapped by x = first − (1 − t)/t, t ∈ (0, 1], and (last, ∞) in t = e^{−x} ∈ (0, e^{−last}) (the
+ * r-integrands decay like e^{−r}).
  */
-function fixedRule(ends: number[], refine: number): { nodes: Float64Array; kWeights: Float64Array; gWeights: Float64Array; panels: number } {
-  const pieces: Array<[number, number, number]> = []; // [lo, hi, kind]: 0 finite, 1 left mapped, 2 right in t
-  pieces.push([0, 1, 1]);
-  for (let i = 0; i + 1 < ends.length; i++) {
-    const parts = 2 ** refine;
-    for (let j = 0; j < parts; j++) pieces.push([ends[i] + ((ends[i + 1] - ends[i]) * j) / parts, ends[i] + ((ends[i + 1] - ends[i]) * (j + 1)) / parts, 0]);
-  }
-  pieces.push([0, Math.exp(-ends[ends.length - 1]), 2]);
+function rulePieces(ends: number[]): RulePiece[] {
+  const first = ends[0];
+  const pieces: RulePiece[] = [{ lo: 0, hi: 1, kind: 1, first }];
+  for (let i = 0; i + 1 < ends.length; i++) pieces.push({ lo: ends[i], hi: ends[i + 1], kind: 0, first });
+  pieces.push({ lo: 0, hi: Math.exp(-ends[ends.length - 1]), kind: 2, first });
+  return pieces;
+}
+
+/** Halve (in its own variable) every panel flagged in `split`. */
+function splitPieces(pieces: RulePiece[], split: Uint8Array): RulePiece[] {
+  const out: RulePiece[] = [];
+  pieces.forEach((p, i) => {
+    if (!split[i]) {
+      out.push(p);
+      return;
+    }
+    const mid = 0.5 * p.lo + 0.5 * p.hi;
+    out.push({ ...p, hi: mid }, { ...p, lo: mid });
+  });
+  return out;
+}
+
+/** A fixed composite G10/K21 rule on R from its panels; weights include the Jacobians. */
+function fixedRule(pieces: RulePiece[]): { nodes: Float64Array; kWeights: Float64Array; gWeights: Float64Array; panels: number } {
   const panels = pieces.length;
   const nodes = new Float64Array(21 * panels);
   const kWeights = new Float64Array(21 * panels);
   const gWeights = new Float64Array(21 * panels);
-  const first = ends[0];
-  pieces.forEach(([a, b, kind], p) => {
+  pieces.forEach(({ lo: a, hi: b, kind, first }, p) => {
     const cen = 0.5 * a + 0.5 * b;
     const h = 0.5 * b - 0.5 * a;
     for (let q = 0; q < 21; q++) {
