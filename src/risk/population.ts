@@ -717,6 +717,7 @@ function softmaxSelectionT1(
     const K0 = new Float64Array(R * n);
     const C0 = new Float64Array(R * n);
     for (let k = 0; k < R; k++) kernelsAt(rule.nodes[k], K1, K0, C0, k * n);
+    ctx.counter.evaluations += R * n;
     // per row: the s-independent complement sums, the end of its live panels, its kernels on the G10 nodes
     const cK = new Float64Array(R);
     const cG = new Float64Array(R);
@@ -853,7 +854,6 @@ function softmaxSelectionT1(
       absSum += atS(s, prepared, panelErr).abs * ds;
       for (let p = 0; p < pieces.length; p++) errSums[p] += panelErr[p] * ds;
     }
-    ctx.counter.evaluations += probeS.length * prepared.R * n;
     const budget = 0.01 * Math.max(absTol, relTol * absSum);
     const split = Uint8Array.from(errSums, (e) => (e > budget ? 1 : 0));
     if (!split.some((x) => x)) break;
@@ -873,7 +873,7 @@ function softmaxSelectionT1(
       return { v1: f.v, v2: 0, e1: f.e, e2: f.quad };
     }, sCandidates);
     result = { value: r.values[0], error: r.errors[0] + r.inner[0] + r.inner[1], converged: r.conv };
-    ctx.counter.evaluations += grid.evaluations + P.R * n;
+    ctx.counter.evaluations += grid.evaluations;
     grid.evaluations = 0;
     ruleOk = r.inner[1] <= 0.1 * Math.max(absTol, relTol * Math.abs(result.value));
   }

@@ -602,6 +602,12 @@ export class SelectionGrid {
       if (!this.normalised) {
         this.ghSmall = gaussHermiteNormal(8);
         this.ghLarge = gaussHermiteNormal(16);
+      } else if (ts <= 0.1) {
+        // very smooth on the scale of w (e.g. the small τ of a one-sided derivative at τ = 0): GH 8 is
+        // already at ~1e−12 (worst over the kernels × w^j, j ≤ 2, at τ·slope = 0.1 against GH 300:
+        // 7.6e−13, test/risk/token-moments.test.ts), so |GH_16 − GH_8| bounds the error of GH_16
+        this.ghSmall = gaussHermiteNormal(8);
+        this.ghLarge = gaussHermiteNormal(16);
       } else if (ts <= 0.3) {
         // the kernel is smooth on the scale of w: GH 16 is already at ~1e−11 (e^{−e^{a+τz}}, τ ≤ 0.3,
         // measured against GH 400), so |GH_32 − GH_16| bounds the error of GH_32
