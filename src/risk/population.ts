@@ -709,6 +709,9 @@ function softmaxSelectionT1(
   const v0 = new Float64Array(ng), v1 = new Float64Array(ng), v2 = new Float64Array(ng), v3 = new Float64Array(ng), v4 = new Float64Array(ng); // prettier-ignore
   const fl = 50 * Number.EPSILON;
   const rs = new Float64Array(10);
+  // α = β = m_vk* = 0 (e.g. on the manifold M): a ≡ 0 and b ≡ 0, so the w-moments aψb, a, ψb are exactly 0
+  // at every node and only P_ψ and Q's complement need sums
+  const valueFree = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
   /** a fixed r-rule from its pieces, with the kernels at every (r, x) node and the per-row sums that do not depend on s */
   const prepare = (pieces: RulePiece[]) => {
     const rule = fixedRule(pieces);
@@ -798,8 +801,13 @@ function softmaxSelectionT1(
       let abs = 0;
       for (let q = 0; q < 21; q++) {
         const k = 21 * p + q;
-        rowSums(K1, K0, k * n, rowEnd[k], u0, u1, u2, u3, u4, rs, 0);
-        rowSums(K1g, K0g, k * ng, rowEndG[k], v0, v1, v2, v3, v4, rs, 5);
+        if (valueFree) {
+          rowSums2(K1, K0, k * n, rowEnd[k], u1, u4, rs, 0);
+          rowSums2(K1g, K0g, k * ng, rowEndG[k], v1, v4, rs, 5);
+        } else {
+          rowSums(K1, K0, k * n, rowEnd[k], u0, u1, u2, u3, u4, rs, 0);
+          rowSums(K1g, K0g, k * ng, rowEndG[k], v0, v1, v2, v3, v4, rs, 5);
+        }
         const k0 = rs[0], k1 = rs[1], k2 = rs[2], k3 = rs[3]; // prettier-ignore
         const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8]; // prettier-ignore
         const k4 = rs[4] + cK[k];
@@ -841,8 +849,8 @@ function softmaxSelectionT1(
   let pieces = rulePieces(ends);
   let prepared = prepare(pieces);
   const sScale = normaliserScale(ctx);
-  const sLo = Math.min(...sCandidates) - 2 * sScale;
-  const sHi = Math.max(...sCandidates) + 2 * sScale;
+  const sLo = Math.min(...sCandidates) - 5 * sScale;
+  const sHi = Math.max(...sCandidates) + 5 * sScale;
   const nScan = Math.min(40, Math.max(2, Math.ceil((sHi - sLo) / sScale)));
   const probeS = Array.from({ length: nScan + 1 }, (_, j) => sLo + ((sHi - sLo) * j) / nScan);
   const ds = (sHi - sLo) / nScan;
@@ -912,6 +920,21 @@ function rowSums(
   out[at + 1] = s1;
   out[at + 2] = s2;
   out[at + 3] = s3;
+  out[at + 4] = s4;
+}
+
+/** `rowSums` when only u1 (with k1) and u4 (with k0) can be non-zero: out[at + 1], out[at + 4], the others 0. */
+function rowSums2(k1: Float64Array, k0: Float64Array, off: number, end: number, u1: Float64Array, u4: Float64Array, out: Float64Array, at: number): void {
+  let s1 = 0;
+  let s4 = 0;
+  for (let i = 0; i < end; i++) {
+    s1 += k1[off + i] * u1[i];
+    s4 += k0[off + i] * u4[i];
+  }
+  out[at] = 0;
+  out[at + 1] = s1;
+  out[at + 2] = 0;
+  out[at + 3] = 0;
   out[at + 4] = s4;
 }
 
