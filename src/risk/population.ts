@@ -517,9 +517,12 @@ function integratedErrors(grid: SelectionGrid, err: Float64Array, out: Float64Ar
  * normalised σ), P and Q the w-moments on the selection grid weighted by κe^{−κ} and e^{−κ}
  * (complement: (1 − e^{−κ}) + e^{−κ}(1 − e)). Separable σ: adaptive Gauss–Kronrod over r (planned,
  * with the tail r → ∞ in t = e^{−r}). Normalised σ: the w-moments are recomputed per s, and the
- * r-integral uses one fixed composite rule (planned once from the selection weights alone, refined
- * while its own error estimate is not small) whose kernel values at every (r, node) are computed
- * once, so that each s costs sums only.
+ * r-integral uses one fixed composite rule whose kernel values at every (r, node) are computed
+ * once, so that each s costs sums only (five multiply-adds per (r, node), two where α = β = m_vk* = 0).
+ * The rule's panels start from the selection weights alone (breakpoints of a probe), panels whose
+ * own estimate is large on a scan of s are halved (planning, at most three times), and after the
+ * s-integral every panel is halved while the rule's estimate integrated over s is not below a tenth
+ * of the tolerance: the plan only saves work, the last check is what keeps the error honest.
  */
 function softmaxSelectionT1(
   ctx: TokenContext,
