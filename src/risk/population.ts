@@ -405,15 +405,24 @@ function t1Point(
   let v = 0;
   let e = 0;
   const lowComp = Math.max(0, qComp - eComp);
+  // the T1 part of `termsWith`, with log1p(−c) of the two complements taken once for all L
+  // (powerOfComplement(c, n) = exp(n·log1p(−c)) for n > 0, c < 1: the same operations, the same bits)
+  const lq = Math.log1p(-qComp);
+  const ll = Math.log1p(-lowComp);
+  const ac12 = Math.abs(c12);
+  const uAPsiB = Math.abs(pAPsiB) + eAPsiB, uPsi = Math.abs(pPsi) + ePsi, uA = Math.abs(pA) + eA, uPsiB = Math.abs(qPsiB) + ePsiB; // prettier-ignore
+  const aAPsiB = Math.abs(pAPsiB), aPsi = Math.abs(pPsi), aA = Math.abs(pA), aPsiB = Math.abs(qPsiB); // prettier-ignore
   for (let i = 0; i < Ls.length; i++) {
     const L = Ls[i];
     const f = ps[i] * L;
-    termsWith(L, c12, pAPsiB, pPsi, pA, 0, 0, 0, qPsiB, 0, qComp);
-    v += f * t1Of;
-    termsWith(L, Math.abs(c12), Math.abs(pAPsiB) + eAPsiB, Math.abs(pPsi) + ePsi, Math.abs(pA) + eA, 0, 0, 0, Math.abs(qPsiB) + ePsiB, 0, lowComp);
-    const u = t1Of;
-    termsWith(L, Math.abs(c12), Math.abs(pAPsiB), Math.abs(pPsi), Math.abs(pA), 0, 0, 0, Math.abs(qPsiB), 0, qComp);
-    e += f * Math.abs(u - t1Of);
+    const q1 = L === 1 ? 1 : qComp >= 1 ? 0 : Math.exp((L - 1) * lq);
+    const q2 = L < 2 ? 0 : L === 2 ? 1 : qComp >= 1 ? 0 : Math.exp((L - 2) * lq);
+    const l1 = L === 1 ? 1 : lowComp >= 1 ? 0 : Math.exp((L - 1) * ll);
+    const l2 = L < 2 ? 0 : L === 2 ? 1 : lowComp >= 1 ? 0 : Math.exp((L - 2) * ll);
+    v += f * ((pAPsiB + c12 * pPsi) * q1 + (L - 1) * pA * qPsiB * q2);
+    const u = (uAPsiB + ac12 * uPsi) * l1 + (L - 1) * uA * uPsiB * l2;
+    const a = (aAPsiB + ac12 * aPsi) * q1 + (L - 1) * aA * aPsiB * q2;
+    e += f * Math.abs(u - a);
   }
   out.v = v;
   out.e = e;
