@@ -405,15 +405,24 @@ function t1Point(
   let v = 0;
   let e = 0;
   const lowComp = Math.max(0, qComp - eComp);
+  // the T1 part of `termsWith`, with log1p(−c) of the two complements taken once for all L
+  // (powerOfComplement(c, n) = exp(n·log1p(−c)) for n > 0, c < 1: the same operations, the same bits)
+  const lq = Math.log1p(-qComp);
+  const ll = Math.log1p(-lowComp);
+  const ac12 = Math.abs(c12);
+  const uAPsiB = Math.abs(pAPsiB) + eAPsiB, uPsi = Math.abs(pPsi) + ePsi, uA = Math.abs(pA) + eA, uPsiB = Math.abs(qPsiB) + ePsiB; // prettier-ignore
+  const aAPsiB = Math.abs(pAPsiB), aPsi = Math.abs(pPsi), aA = Math.abs(pA), aPsiB = Math.abs(qPsiB); // prettier-ignore
   for (let i = 0; i < Ls.length; i++) {
     const L = Ls[i];
     const f = ps[i] * L;
-    termsWith(L, c12, pAPsiB, pPsi, pA, 0, 0, 0, qPsiB, 0, qComp);
-    v += f * t1Of;
-    termsWith(L, Math.abs(c12), Math.abs(pAPsiB) + eAPsiB, Math.abs(pPsi) + ePsi, Math.abs(pA) + eA, 0, 0, 0, Math.abs(qPsiB) + ePsiB, 0, lowComp);
-    const u = t1Of;
-    termsWith(L, Math.abs(c12), Math.abs(pAPsiB), Math.abs(pPsi), Math.abs(pA), 0, 0, 0, Math.abs(qPsiB), 0, qComp);
-    e += f * Math.abs(u - t1Of);
+    const q1 = L === 1 ? 1 : qComp >= 1 ? 0 : Math.exp((L - 1) * lq);
+    const q2 = L < 2 ? 0 : L === 2 ? 1 : qComp >= 1 ? 0 : Math.exp((L - 2) * lq);
+    const l1 = L === 1 ? 1 : lowComp >= 1 ? 0 : Math.exp((L - 1) * ll);
+    const l2 = L < 2 ? 0 : L === 2 ? 1 : lowComp >= 1 ? 0 : Math.exp((L - 2) * ll);
+    v += f * ((pAPsiB + c12 * pPsi) * q1 + (L - 1) * pA * qPsiB * q2);
+    const u = (uAPsiB + ac12 * uPsi) * l1 + (L - 1) * uA * uPsiB * l2;
+    const a = (aAPsiB + ac12 * aPsi) * q1 + (L - 1) * aA * aPsiB * q2;
+    e += f * Math.abs(u - a);
   }
   out.v = v;
   out.e = e;
@@ -517,9 +526,12 @@ function integratedErrors(grid: SelectionGrid, err: Float64Array, out: Float64Ar
  * normalised σ), P and Q the w-moments on the selection grid weighted by κe^{−κ} and e^{−κ}
  * (complement: (1 − e^{−κ}) + e^{−κ}(1 − e)). Separable σ: adaptive Gauss–Kronrod over r (planned,
  * with the tail r → ∞ in t = e^{−r}). Normalised σ: the w-moments are recomputed per s, and the
- * r-integral uses one fixed composite rule (planned once from the selection weights alone, refined
- * while its own error estimate is not small) whose kernel values at every (r, node) are computed
- * once, so that each s costs sums only.
+ * r-integral uses one fixed composite rule whose kernel values at every (r, node) are computed
+ * once, so that each s costs sums only (five multiply-adds per (r, node), two where α = β = m_vk* = 0).
+ * The rule's panels start from the selection weights alone (breakpoints of a probe), panels whose
+ * own estimate is large on a scan of s are halved (planning, at most three times), and after the
+ * s-integral every panel is halved while the rule's estimate integrated over s is not below a tenth
+ * of the tolerance: the plan only saves work, the last check is what keeps the error honest.
  */
 function softmaxSelectionT1(
   ctx: TokenContext,
@@ -622,56 +634,6 @@ function softmaxSelectionT1(
     t1Point(lengths, c12, sums[0], sums[1], sums[2], sums[3], sums[4], err[0], err[1], err[2], err[3], err[4], pt);
     return pt;
   };
-  /**
-   * The same for the fixed r-rule of a normalised σ, cheaper: K21 and G10 sums only, the x-grid
-   * error taken as |K21 − G10| of the totals (the G10 error, conservative for K21 at these panel
-   * widths), and the carried w-moment errors bounded by Σ_i kw_i·err_i (times 1/e ≥ κe^{−κ} for the
-   * selected token, times 1 ≥ e^{−κ} for the others), computed once per s (`errSum`).
-   */
-  const errSum = new Float64Array(SEL_COMPONENTS);
-  const atKernelsFast = (K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number): { v: number; e: number } => {
-    const { kw, gw } = grid;
-    const aPsiB = grid.A[A_PSI_B];
-    const aPsi = grid.A[PSI];
-    const aA = grid.A[A];
-    const aPsiBq = grid.A[PSI_B];
-    const aComp = grid.A[COMPLEMENT];
-    let k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0; // prettier-ignore
-    let g0s = 0, g1s = 0, g2s = 0, g3s = 0, g4s = 0; // prettier-ignore
-    for (let i = 0; i < n; i++) {
-      const wk = kw[i];
-      if (wk === 0) continue;
-      const g1 = K1[offset + i];
-      const g0 = K0[offset + i];
-      const pAPsiB = g1 * aPsiB[i];
-      const pPsi = g1 * aPsi[i];
-      const pA = g1 * aA[i];
-      const qPsiB = g0 * aPsiBq[i];
-      const qComp = C0[offset + i] + g0 * aComp[i];
-      k0 += wk * pAPsiB; k1 += wk * pPsi; k2 += wk * pA; k3 += wk * qPsiB; k4 += wk * qComp; // prettier-ignore
-      const wg = gw[i];
-      if (wg !== 0) {
-        g0s += wg * pAPsiB; g1s += wg * pPsi; g2s += wg * pA; g3s += wg * qPsiB; g4s += wg * qComp; // prettier-ignore
-      }
-    }
-    const fl = 50 * Number.EPSILON;
-    t1Point(
-      lengths,
-      c12,
-      k0,
-      k1,
-      k2,
-      k3,
-      k4,
-      Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B],
-      Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI],
-      Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A],
-      Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B],
-      Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT],
-      pt,
-    );
-    return pt;
-  };
   if (!grid.normalised) {
     // separable: e = 1, so P_a = αE[w]·(…) = 0 exactly and T1's integrand is
     // Σ_L P_L L (P_aψb + c12 P_ψ)(r) Q0(r)^{L−1}: one weighted sum h_i = (aψb + c12 ψ)(x_i) against κe^{−κ}
@@ -741,52 +703,251 @@ function softmaxSelectionT1(
   let result: Term = { value: 0, error: 0, converged: true };
   if (!(peak > 0)) return result;
   const ends = breakpointsInside([lo, ...breakpoints, hi], -Infinity, Infinity);
-  // panels split in two from the start (the planned breakpoints follow the selection weights, not the
-  // σ-dependent integrand), then refined while the rule's own estimate is not small
-  let ruleOk = false;
-  for (let refine = 1; refine < 4 && !ruleOk; refine++) {
-    const rule = fixedRule(ends, refine);
+  // The r-integrand at every r-node needs, for the current s, the K21 and G10 sums over the x-grid
+  //   P_X = Σ_i w_i K1(r, x_i) A_X(x_i) (X = aψb, ψ, a),  Q_ψb = Σ_i w_i K0 A_ψb,
+  //   Q_comp = Σ_i w_i C0 + Σ_i w_i K0 A_comp
+  // (w = kw or gw). Per s the products w_i·A_X(x_i) are formed once (`u`, and `v` on the G10 nodes
+  // only), the C0 sums do not depend on s (`cK`, `cG`), and a row's kernels are exactly 0 beyond
+  // its last live panel (e^{−κ} underflows there; `rowEnd`): each (r, x) pair then costs five
+  // multiply-adds for K21 (and five on the G10 nodes). The x-grid error is |K21 − G10| of the totals
+  // (the G10 error, conservative for K21 at these panel widths), and the carried w-moment errors are
+  // bounded by Σ_i kw_i·err_i (times 1/e ≥ κe^{−κ} for the selected token, times 1 ≥ e^{−κ} for the
+  // others), computed once per s (`errSum`).
+  const errSum = new Float64Array(SEL_COMPONENTS);
+  const gIdx: number[] = [];
+  for (let i = 0; i < n; i++) if (grid.gw[i] !== 0) gIdx.push(i);
+  const ng = gIdx.length;
+  const u0 = new Float64Array(n), u1 = new Float64Array(n), u2 = new Float64Array(n), u3 = new Float64Array(n), u4 = new Float64Array(n); // prettier-ignore
+  const v0 = new Float64Array(ng), v1 = new Float64Array(ng), v2 = new Float64Array(ng), v3 = new Float64Array(ng), v4 = new Float64Array(ng); // prettier-ignore
+  const fl = 50 * Number.EPSILON;
+  const rs = new Float64Array(10);
+  // α = β = m_vk* = 0 (e.g. on the manifold M): a ≡ 0 and b ≡ 0, so the w-moments aψb, a, ψb are exactly 0
+  // at every node and only P_ψ and Q's complement need sums
+  const valueFree = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
+  /** a fixed r-rule from its pieces, with the kernels at every (r, x) node and the per-row sums that do not depend on s */
+  const prepare = (pieces: RulePiece[]) => {
+    const rule = fixedRule(pieces);
     const R = rule.nodes.length;
     const K1 = new Float64Array(R * n);
     const K0 = new Float64Array(R * n);
     const C0 = new Float64Array(R * n);
     for (let k = 0; k < R; k++) kernelsAt(rule.nodes[k], K1, K0, C0, k * n);
-    const r = overS((s) => {
-      grid.wMoments(s);
-      // Σ_i kw_i·err_i: with the kernels κe^{−κ} ≤ 1/e and e^{−κ} ≤ 1 it bounds every carried error
-      for (let j = 0; j < SEL_COMPONENTS; j++) {
-        let sum = 0;
-        const e = grid.Aerr[j];
-        for (let i = 0; i < n; i++) sum += grid.kw[i] * e[i];
-        errSum[j] = sum;
+    ctx.counter.evaluations += R * n;
+    // per row: the s-independent complement sums, the end of its live panels, its kernels on the G10 nodes
+    const cK = new Float64Array(R);
+    const cG = new Float64Array(R);
+    const rowEnd = new Int32Array(R);
+    const rowEndG = new Int32Array(R);
+    const K1g = new Float64Array(R * ng);
+    const K0g = new Float64Array(R * ng);
+    for (let k = 0; k < R; k++) {
+      const off = k * n;
+      let ck = 0;
+      let last = -1;
+      for (let i = 0; i < n; i++) {
+        ck += grid.kw[i] * C0[off + i];
+        if (K1[off + i] !== 0 || K0[off + i] !== 0) last = i;
       }
-      let v = 0;
-      let e = 0;
-      let quad = 0;
-      for (let p = 0; p < rule.panels; p++) {
-        let kSum = 0;
-        let gSum = 0;
-        let abs = 0;
-        for (let q = 0; q < 21; q++) {
-          const k = 21 * p + q;
-          const f = atKernelsFast(K1, K0, C0, k * n);
-          kSum += rule.kWeights[k] * f.v;
-          gSum += rule.gWeights[k] * f.v;
-          abs += rule.kWeights[k] * Math.abs(f.v);
-          e += rule.kWeights[k] * f.e;
+      cK[k] = ck;
+      rowEnd[k] = last < 0 ? 0 : 21 * (Math.floor(last / 21) + 1);
+      let cg = 0;
+      let endG = 0;
+      for (let j = 0; j < ng; j++) {
+        const i = gIdx[j];
+        cg += grid.gw[i] * C0[off + i];
+        K1g[k * ng + j] = K1[off + i];
+        K0g[k * ng + j] = K0[off + i];
+        if (i < rowEnd[k]) endG = j + 1;
+      }
+      cG[k] = cg;
+      rowEndG[k] = endG;
+    }
+    return { rule, R, K1, K0, K1g, K0g, cK, cG, rowEnd, rowEndG };
+  };
+  type Prepared = ReturnType<typeof prepare>;
+  /**
+   * The r-integral at normaliser s on a prepared rule: value v, carried x-grid and w errors e, the
+   * rule's own estimate quad (Σ of QUADPACK panel estimates), and ∫|·| (abs); per-panel estimates
+   * into `panelErr` when given (for planning).
+   */
+  const atS = (s: number, P: Prepared, panelErr?: Float64Array) => {
+    const { rule, K1, K0, K1g, K0g, cK, cG, rowEnd, rowEndG } = P;
+    grid.wMoments(s);
+    const { kw, gw } = grid;
+    const aPsiB = grid.A[A_PSI_B];
+    const aPsi = grid.A[PSI];
+    const aA = grid.A[A];
+    const aPsiBq = grid.A[PSI_B];
+    const aComp = grid.A[COMPLEMENT];
+    // Σ_i kw_i·err_i: with the kernels κe^{−κ} ≤ 1/e and e^{−κ} ≤ 1 it bounds every carried error
+    for (let j = 0; j < SEL_COMPONENTS; j++) {
+      let sum = 0;
+      const e = grid.Aerr[j];
+      for (let i = 0; i < n; i++) sum += kw[i] * e[i];
+      errSum[j] = sum;
+    }
+    for (let i = 0; i < n; i++) {
+      const w = kw[i];
+      u0[i] = w * aPsiB[i];
+      u1[i] = w * aPsi[i];
+      u2[i] = w * aA[i];
+      u3[i] = w * aPsiBq[i];
+      u4[i] = w * aComp[i];
+    }
+    for (let j = 0; j < ng; j++) {
+      const i = gIdx[j];
+      const w = gw[i];
+      v0[j] = w * aPsiB[i];
+      v1[j] = w * aPsi[i];
+      v2[j] = w * aA[i];
+      v3[j] = w * aPsiBq[i];
+      v4[j] = w * aComp[i];
+    }
+    let v = 0;
+    let e = 0;
+    let quad = 0;
+    let absTotal = 0;
+    for (let p = 0; p < rule.panels; p++) {
+      let kSum = 0;
+      let gSum = 0;
+      let abs = 0;
+      for (let q = 0; q < 21; q++) {
+        const k = 21 * p + q;
+        if (valueFree) {
+          rowSums2(K1, K0, k * n, rowEnd[k], u1, u4, rs, 0);
+          rowSums2(K1g, K0g, k * ng, rowEndG[k], v1, v4, rs, 5);
+        } else {
+          rowSums(K1, K0, k * n, rowEnd[k], u0, u1, u2, u3, u4, rs, 0);
+          rowSums(K1g, K0g, k * ng, rowEndG[k], v0, v1, v2, v3, v4, rs, 5);
         }
-        v += kSum;
-        quad += panelErrorOf(kSum, gSum, abs);
+        const k0 = rs[0], k1 = rs[1], k2 = rs[2], k3 = rs[3]; // prettier-ignore
+        const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8]; // prettier-ignore
+        const k4 = rs[4] + cK[k];
+        const g4s = rs[9] + cG[k];
+        t1Point(
+          lengths,
+          c12,
+          k0,
+          k1,
+          k2,
+          k3,
+          k4,
+          Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B],
+          Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI],
+          Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A],
+          Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B],
+          Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT],
+          pt,
+        );
+        kSum += rule.kWeights[k] * pt.v;
+        gSum += rule.gWeights[k] * pt.v;
+        abs += rule.kWeights[k] * Math.abs(pt.v);
+        e += rule.kWeights[k] * pt.e;
       }
+      v += kSum;
+      absTotal += abs;
+      const pe = panelErrorOf(kSum, gSum, abs);
+      quad += pe;
+      if (panelErr) panelErr[p] = pe;
+    }
+    return { v, e, quad, abs: absTotal };
+  };
+  // Planning: start from the panels between the planned breakpoints (they follow the selection
+  // weights, not the σ-dependent integrand) and halve, up to three times, every panel whose own
+  // estimate, summed over a scan of s across where log S_φ typically sits (step: the normaliser's
+  // scale), exceeds a hundredth of the tolerance on the same sum of ∫|·|; then integrate over s, and
+  // halve every panel while the rule's estimate, integrated over s, is not below a tenth of the
+  // tolerance (the check that keeps the result honest whatever the plan).
+  let pieces = rulePieces(ends);
+  let prepared = prepare(pieces);
+  const sScale = normaliserScale(ctx);
+  const sLo = Math.min(...sCandidates) - 5 * sScale;
+  const sHi = Math.max(...sCandidates) + 5 * sScale;
+  const nScan = Math.min(40, Math.max(2, Math.ceil((sHi - sLo) / sScale)));
+  const probeS = Array.from({ length: nScan + 1 }, (_, j) => sLo + ((sHi - sLo) * j) / nScan);
+  const ds = (sHi - sLo) / nScan;
+  for (let pass = 0; pass < 3; pass++) {
+    const panelErr = new Float64Array(pieces.length);
+    const errSums = new Float64Array(pieces.length);
+    let absSum = 0;
+    for (const s of probeS) {
+      absSum += atS(s, prepared, panelErr).abs * ds;
+      for (let p = 0; p < pieces.length; p++) errSums[p] += panelErr[p] * ds;
+    }
+    const budget = 0.01 * Math.max(absTol, relTol * absSum);
+    const split = Uint8Array.from(errSums, (e) => (e > budget ? 1 : 0));
+    if (!split.some((x) => x)) break;
+    pieces = splitPieces(pieces, split);
+    prepared = prepare(pieces);
+  }
+  let ruleOk = false;
+  for (let refine = 0; refine < 3 && !ruleOk; refine++) {
+    if (refine > 0) {
+      pieces = splitPieces(pieces, new Uint8Array(pieces.length).fill(1));
+      prepared = prepare(pieces);
+    }
+    const P = prepared;
+    const r = overS((s) => {
+      const f = atS(s, P);
       // e: carried x-grid and w errors; quad: the fixed r-rule's own estimate (refined below if too large)
-      return { v1: v, v2: 0, e1: e, e2: quad };
+      return { v1: f.v, v2: 0, e1: f.e, e2: f.quad };
     }, sCandidates);
     result = { value: r.values[0], error: r.errors[0] + r.inner[0] + r.inner[1], converged: r.conv };
-    ctx.counter.evaluations += grid.evaluations + R * n;
+    ctx.counter.evaluations += grid.evaluations;
     grid.evaluations = 0;
     ruleOk = r.inner[1] <= 0.1 * Math.max(absTol, relTol * Math.abs(result.value));
   }
   return ruleOk ? result : { ...result, converged: false };
+}
+
+/**
+ * One row of the fixed r-rule against the per-s weighted moments: out[at + j] = Σ_{i<end} K_i·u_j[i]
+ * for j = 0, 1, 2 (K = k1, the selected token's kernel) and j = 3, 4 (K = k0, the others'), the rows
+ * stored from `off`. A top-level function over typed arrays, so that the engine compiles a tight loop.
+ */
+function rowSums(
+  k1: Float64Array,
+  k0: Float64Array,
+  off: number,
+  end: number,
+  u0: Float64Array,
+  u1: Float64Array,
+  u2: Float64Array,
+  u3: Float64Array,
+  u4: Float64Array,
+  out: Float64Array,
+  at: number,
+): void {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0; // prettier-ignore
+  for (let i = 0; i < end; i++) {
+    const g1 = k1[off + i];
+    const g0 = k0[off + i];
+    s0 += g1 * u0[i];
+    s1 += g1 * u1[i];
+    s2 += g1 * u2[i];
+    s3 += g0 * u3[i];
+    s4 += g0 * u4[i];
+  }
+  out[at] = s0;
+  out[at + 1] = s1;
+  out[at + 2] = s2;
+  out[at + 3] = s3;
+  out[at + 4] = s4;
+}
+
+/** `rowSums` when only u1 (with k1) and u4 (with k0) can be non-zero: out[at + 1], out[at + 4], the others 0. */
+function rowSums2(k1: Float64Array, k0: Float64Array, off: number, end: number, u1: Float64Array, u4: Float64Array, out: Float64Array, at: number): void {
+  let s1 = 0;
+  let s4 = 0;
+  for (let i = 0; i < end; i++) {
+    s1 += k1[off + i] * u1[i];
+    s4 += k0[off + i] * u4[i];
+  }
+  out[at] = 0;
+  out[at + 1] = s1;
+  out[at + 2] = 0;
+  out[at + 3] = 0;
+  out[at + 4] = s4;
 }
 
 /**
@@ -870,25 +1031,49 @@ function legacySelectionT1(ctx: TokenContext, c: number, lengths: LengthLaw, ove
   return { value: r.values[0], error: r.errors[0] + 2 * Math.abs(r.values[1]), converged: r.converged };
 }
 
+/** A panel of a fixed r-rule: [lo, hi] in its own variable; kind 0 finite, 1 (−∞, first) mapped, 2 (last, ∞) in t = e^{−x}. */
+interface RulePiece {
+  readonly lo: number;
+  readonly hi: number;
+  readonly kind: 0 | 1 | 2;
+  /** kind 1: the finite end `first` of (−∞, first) */
+  readonly first: number;
+}
+
 /**
- * A fixed composite G10/K21 rule on R from sorted breakpoints (each panel split into 2^refine):
- * finite panels between them, (−∞, first) mapped by x = first − (1 − t)/t, and (last, ∞) in
- * t = e^{−x} ∈ (0, e^{−last}) (the r-integrands decay like e^{−r}). Weights include the Jacobians.
+ * The panels of a fixed r-rule from sorted breakpoints: finite panels between them, (−∞, first)
+ * mapped by x = first − (1 − t)/t, t ∈ (0, 1], and (last, ∞) in t = e^{−x} ∈ (0, e^{−last}) (the
+ * r-integrands decay like e^{−r}).
  */
-function fixedRule(ends: number[], refine: number): { nodes: Float64Array; kWeights: Float64Array; gWeights: Float64Array; panels: number } {
-  const pieces: Array<[number, number, number]> = []; // [lo, hi, kind]: 0 finite, 1 left mapped, 2 right in t
-  pieces.push([0, 1, 1]);
-  for (let i = 0; i + 1 < ends.length; i++) {
-    const parts = 2 ** refine;
-    for (let j = 0; j < parts; j++) pieces.push([ends[i] + ((ends[i + 1] - ends[i]) * j) / parts, ends[i] + ((ends[i + 1] - ends[i]) * (j + 1)) / parts, 0]);
-  }
-  pieces.push([0, Math.exp(-ends[ends.length - 1]), 2]);
+function rulePieces(ends: number[]): RulePiece[] {
+  const first = ends[0];
+  const pieces: RulePiece[] = [{ lo: 0, hi: 1, kind: 1, first }];
+  for (let i = 0; i + 1 < ends.length; i++) pieces.push({ lo: ends[i], hi: ends[i + 1], kind: 0, first });
+  pieces.push({ lo: 0, hi: Math.exp(-ends[ends.length - 1]), kind: 2, first });
+  return pieces;
+}
+
+/** Halve (in its own variable) every panel flagged in `split`. */
+function splitPieces(pieces: RulePiece[], split: Uint8Array): RulePiece[] {
+  const out: RulePiece[] = [];
+  pieces.forEach((p, i) => {
+    if (!split[i]) {
+      out.push(p);
+      return;
+    }
+    const mid = 0.5 * p.lo + 0.5 * p.hi;
+    out.push({ ...p, hi: mid }, { ...p, lo: mid });
+  });
+  return out;
+}
+
+/** A fixed composite G10/K21 rule on R from its panels; weights include the Jacobians. */
+function fixedRule(pieces: RulePiece[]): { nodes: Float64Array; kWeights: Float64Array; gWeights: Float64Array; panels: number } {
   const panels = pieces.length;
   const nodes = new Float64Array(21 * panels);
   const kWeights = new Float64Array(21 * panels);
   const gWeights = new Float64Array(21 * panels);
-  const first = ends[0];
-  pieces.forEach(([a, b, kind], p) => {
+  pieces.forEach(({ lo: a, hi: b, kind, first }, p) => {
     const cen = 0.5 * a + 0.5 * b;
     const h = 0.5 * b - 0.5 * a;
     for (let q = 0; q < 21; q++) {

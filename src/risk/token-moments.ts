@@ -602,6 +602,12 @@ export class SelectionGrid {
       if (!this.normalised) {
         this.ghSmall = gaussHermiteNormal(8);
         this.ghLarge = gaussHermiteNormal(16);
+      } else if (ts <= 0.1) {
+        // very smooth on the scale of w (e.g. the small τ of a one-sided derivative at τ = 0): GH 8 is
+        // already at ~1e−12 (worst over the kernels × w^j, j ≤ 2, at τ·slope = 0.1 against GH 300:
+        // 7.6e−13, test/risk/token-moments.test.ts), so |GH_16 − GH_8| bounds the error of GH_16
+        this.ghSmall = gaussHermiteNormal(8);
+        this.ghLarge = gaussHermiteNormal(16);
       } else if (ts <= 0.3) {
         // the kernel is smooth on the scale of w: GH 16 is already at ~1e−11 (e^{−e^{a+τz}}, τ ≤ 0.3,
         // measured against GH 400), so |GH_32 − GH_16| bounds the error of GH_32
@@ -659,6 +665,7 @@ export class SelectionGrid {
     const n = this.x.length;
     const { A, Aerr, acc } = this;
     const tau = Math.sqrt(this.ctx.coef.tau2);
+    const lw = this.logWeights();
     for (let i = 0; i < n; i++) {
       const x = this.x[i];
       if (this.kw[i] === 0 && this.gw[i] === 0) {
@@ -668,7 +675,7 @@ export class SelectionGrid {
       }
       if (!(tau > 0)) {
         acc.fill(0);
-        this.point(x, 0, s, 1, acc, 0);
+        this.point(x, 0, s, 1, acc, 0, lw ? lw[i] : NaN);
         for (let j = 0; j < SEL_COMPONENTS; j++) {
           A[j][i] = acc[j];
           Aerr[j][i] = 0;
@@ -679,8 +686,10 @@ export class SelectionGrid {
         acc.fill(0);
         const small = this.ghSmall;
         const large = this.ghLarge!;
-        for (let k = 0; k < small.nodes.length; k++) this.point(x, tau * small.nodes[k], s, small.weights[k], acc, SEL_COMPONENTS);
-        for (let k = 0; k < large.nodes.length; k++) this.point(x, tau * large.nodes[k], s, large.weights[k], acc, 0);
+        const ns = small.nodes.length;
+        const base = i * (ns + large.nodes.length);
+        for (let k = 0; k < ns; k++) this.point(x, tau * small.nodes[k], s, small.weights[k], acc, SEL_COMPONENTS, lw ? lw[base + k] : NaN);
+        for (let k = 0; k < large.nodes.length; k++) this.point(x, tau * large.nodes[k], s, large.weights[k], acc, 0, lw ? lw[base + ns + k] : NaN);
         for (let j = 0; j < SEL_COMPONENTS; j++) {
           A[j][i] = acc[j];
           Aerr[j][i] = Math.abs(acc[j] - acc[SEL_COMPONENTS + j]) + 50 * Number.EPSILON * Math.abs(acc[j]);
@@ -833,7 +842,42 @@ export class SelectionGrid {
   }
 
   /** Add weight·[e, 1 − e, ψe, ψbe, aψbe, ae] at (x, w) into acc[offset …]. */
-  private point(x: number, w: number, s: number, weight: number, acc: Float64Array, offset: number): void {
+  /**
+   * log φ at χ = m x_i + w_k for every node i and w-rule point k (k over the small rule, then the
+   * large; τ = 0: one point), cached: the points do not depend on s, so a normalised σ evaluates
+   * log φ once per point rather than once per point and s. Undefined for a separable σ (its moments
+   * are computed once anyway; `point` evaluates φ itself).
+   */
+  private logWeights(): Float64Array | undefined {
+    if (!this.normalised) return undefined;
+    const small = this.ghSmall;
+    if (this.lwCache && this.lwCacheRule === small) return this.lwCache;
+    const large = this.ghLarge;
+    const per = small ? small.nodes.length + large!.nodes.length : 1;
+    const { act, theta } = this.ctx;
+    const { m, tau2 } = this.ctx.coef;
+    const tau = Math.sqrt(tau2);
+    const n = this.x.length;
+    const cache = new Float64Array(n * per);
+    for (let j = 0; j < n; j++) {
+      if (this.kw[j] === 0 && this.gw[j] === 0) continue;
+      const mx = m * this.x[j];
+      if (!small) {
+        cache[j] = act.logWeight!(mx, theta);
+        continue;
+      }
+      for (let q = 0; q < small.nodes.length; q++) cache[j * per + q] = act.logWeight!(mx + tau * small.nodes[q], theta);
+      for (let q = 0; q < large!.nodes.length; q++) cache[j * per + small.nodes.length + q] = act.logWeight!(mx + tau * large!.nodes[q], theta);
+    }
+    this.lwCache = cache;
+    this.lwCacheRule = small;
+    return cache;
+  }
+
+  private lwCache: Float64Array | undefined;
+  private lwCacheRule: { nodes: Float64Array; weights: Float64Array } | undefined;
+
+  private point(x: number, w: number, s: number, weight: number, acc: Float64Array, offset: number, logWeight = NaN): void {
     const { act, theta } = this.ctx;
     const { m, alpha, beta, mvk } = this.ctx.coef;
     const chi = m * x + w;
@@ -845,7 +889,7 @@ export class SelectionGrid {
       e = 1;
       comp = 0;
     } else {
-      const ell = act.logWeight!(chi, theta) - s;
+      const ell = (Number.isNaN(logWeight) ? act.logWeight!(chi, theta) : logWeight) - s;
       if (ell > 40) {
         acc[offset + COMPLEMENT] += weight;
         this.evaluations++;
