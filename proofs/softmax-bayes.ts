@@ -43,7 +43,7 @@ export const claim: Claim = {
   uses: ['bayes-risk', 'nishimori-ratio', 'cauchy-schwarz-reduction'],
   expect: 'CONFIRMED',
   // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 3.3, full: 90 },
+  cost: { fast: 2, full: 11 },
   tolerances: {
     quadrature: { value: 0, reason: 'both risks carry quadrature error bounds' },
     optimiser: { value: OPTIMISER, reason: 'the class minimum is located to 1e−7 in risk (Nelder–Mead/quasi-Newton stopping rule), on top of its quadrature bound' },
@@ -87,16 +87,21 @@ export const claim: Claim = {
     }),
     propertyCheck({
       id: 'random-settings',
-      description: 'over random tasks, fixed and variable P_L, ν and Δ: softmax at the Bayes point has the Bayes risk',
+      description: 'over random tasks, fixed and variable P_L, ν (spiked ≤ 30, max-SLR ≤ 8) and Δ: softmax at the Bayes point has the Bayes risk',
       fast: true,
       runs: 24,
       fastRuns: 6,
-      arbitrary: fc.record({
-        task: fc.constantFrom<'spiked' | 'max'>('spiked', 'max'),
-        L: fc.oneof(fc.integer({ min: 1, max: 12 }).map(String), fc.constantFrom('100', '100000', '1,2,3', '2,7', '1,50')),
-        nu: fc.double({ min: 0, max: 30, noNaN: true }),
-        delta: fc.constantFrom(0, 0.2, 1),
-      }),
+      // max-SLR only up to ν = 8: the normalised max-SLR quadrature at key slope ν costs ~6 s per point at
+      // ν = 10 and 70–120 s at ν = 20–30 (measured 2026-11-30); larger ν is covered by the fixed grid's
+      // spiked points and by cor-4.3-max at ν = ∞
+      arbitrary: fc.constantFrom<'spiked' | 'max'>('spiked', 'max').chain((task) =>
+        fc.record({
+          task: fc.constant(task),
+          L: fc.oneof(fc.integer({ min: 1, max: 12 }).map(String), fc.constantFrom('100', '100000', '1,2,3', '2,7', '1,50')),
+          nu: fc.double({ min: 0, max: task === 'max' ? 8 : 30, noNaN: true }),
+          delta: fc.constantFrom(0, 0.2, 1),
+        }),
+      ),
       property: (p) => {
         const s = setting(p.task, p.L, p.nu, p.delta);
         const a = riskAt('softmax', s, bayesOverlaps(s));
