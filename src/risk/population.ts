@@ -707,62 +707,121 @@ function softmaxSelectionT1(
   //   P_X = Σ_i w_i K1(r, x_i) A_X(x_i) (X = aψb, ψ, a),  Q_ψb = Σ_i w_i K0 A_ψb,
   //   Q_comp = Σ_i w_i C0 + Σ_i w_i K0 A_comp
   // (w = kw or gw). Per s the products w_i·A_X(x_i) are formed once (`u`, and `v` on the G10 nodes
-  // only), the C0 sums do not depend on s (`cK`, `cG`), and a row's kernels are exactly 0 beyond
-  // its last live panel (e^{−κ} underflows there; `rowEnd`): each (r, x) pair then costs five
-  // multiply-adds for K21 (and five on the G10 nodes). The x-grid error is |K21 − G10| of the totals
-  // (the G10 error, conservative for K21 at these panel widths), and the carried w-moment errors are
-  // bounded by Σ_i kw_i·err_i (times 1/e ≥ κe^{−κ} for the selected token, times 1 ≥ e^{−κ} for the
-  // others), computed once per s (`errSum`).
+  // only), and the C0 sums do not depend on s (`cK`, `cG`). A row's kernels are computed and summed
+  // only on its window, the panels where log κ = cx − r ∈ [log 1e−17, log 750]: above it e^{−κ} is
+  // exactly 0 in double precision (K1 = K0 = 0, C0 = 1), below it κ < 1e−17, so K1 = κ is dropped
+  // and K0 = 1 − κ taken as 1 (prefix sums of u, per s), each with the bound 1e−17·Σ|u| added to the
+  // error. The window spans ≈ 46/c in x, i.e. ≈ 30 panels of the grid whatever the slope c (the whole
+  // row grew like c: 491 s-values × 1176 r-nodes × 5040 x-nodes at the softmax Bayes point ν = 10).
+  // Each (r, x) pair in a window costs five multiply-adds for K21 (and five on the G10 nodes). The
+  // x-grid error is |K21 − G10| of the totals (the G10 error, conservative for K21 at these panel
+  // widths), and the carried w-moment errors are bounded by Σ_i kw_i·err_i (times 1/e ≥ κe^{−κ} for
+  // the selected token, times 1 ≥ e^{−κ} for the others), computed once per s (`errSum`).
   const errSum = new Float64Array(SEL_COMPONENTS);
   const gIdx: number[] = [];
   for (let i = 0; i < n; i++) if (grid.gw[i] !== 0) gIdx.push(i);
   const ng = gIdx.length;
+  const np = grid.panels;
+  // per panel: its ends, its first G10 node, and Σ kw, Σ gw from the panel on (C0 = 1 above a window)
+  const panelLo = new Float64Array(np);
+  const panelHi = new Float64Array(np);
+  const gFirst = new Int32Array(np + 1);
+  const kwFrom = new Float64Array(np + 1);
+  const gwFrom = new Float64Array(np + 1);
+  {
+    let j = 0;
+    for (let p = 0; p <= np; p++) {
+      while (j < ng && gIdx[j] < 21 * p) j++;
+      gFirst[p] = j;
+    }
+    for (let p = np - 1; p >= 0; p--) {
+      panelLo[p] = grid.x[21 * p + 10] - grid.half[p];
+      panelHi[p] = grid.x[21 * p + 10] + grid.half[p];
+      let k = 0;
+      let g = 0;
+      for (let i = 21 * p; i < 21 * p + 21; i++) {
+        k += grid.kw[i];
+        g += grid.gw[i];
+      }
+      kwFrom[p] = kwFrom[p + 1] + k;
+      gwFrom[p] = gwFrom[p + 1] + g;
+    }
+  }
   const u0 = new Float64Array(n), u1 = new Float64Array(n), u2 = new Float64Array(n), u3 = new Float64Array(n), u4 = new Float64Array(n); // prettier-ignore
   const v0 = new Float64Array(ng), v1 = new Float64Array(ng), v2 = new Float64Array(ng), v3 = new Float64Array(ng), v4 = new Float64Array(ng); // prettier-ignore
+  // prefix sums of the K0-weighted moments (u3, u4; v3, v4), and Σ|u_j| for the dropped-κ bounds
+  const pu3 = new Float64Array(n + 1), pu4 = new Float64Array(n + 1), pv3 = new Float64Array(ng + 1), pv4 = new Float64Array(ng + 1); // prettier-ignore
+  const absU = new Float64Array(5);
   const fl = 50 * Number.EPSILON;
   const rs = new Float64Array(10);
   // α = β = m_vk* = 0 (e.g. on the manifold M): a ≡ 0 and b ≡ 0, so the w-moments aψb, a, ψb are exactly 0
   // at every node and only P_ψ and Q's complement need sums
   const valueFree = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
-  /** a fixed r-rule from its pieces, with the kernels at every (r, x) node and the per-row sums that do not depend on s */
+  /** a fixed r-rule from its pieces, with the kernels on every row's window and the per-row sums that do not depend on s */
   const prepare = (pieces: RulePiece[]) => {
     const rule = fixedRule(pieces);
     const R = rule.nodes.length;
-    const K1 = new Float64Array(R * n);
-    const K0 = new Float64Array(R * n);
-    const C0 = new Float64Array(R * n);
-    for (let k = 0; k < R; k++) kernelsAt(rule.nodes[k], K1, K0, C0, k * n);
-    ctx.counter.evaluations += R * n;
-    // per row: the s-independent complement sums, the end of its live panels, its kernels on the G10 nodes
+    const start = new Int32Array(R);
+    const len = new Int32Array(R);
+    const off = new Int32Array(R + 1);
+    const gStart = new Int32Array(R);
+    const gLen = new Int32Array(R);
+    const gOff = new Int32Array(R + 1);
+    for (let k = 0; k < R; k++) {
+      const r = rule.nodes[k];
+      let p0 = 0;
+      while (p0 < np && c * panelHi[p0] - r < LOG_KAPPA_DROPPED) p0++;
+      let p1 = p0 - 1;
+      while (p1 + 1 < np && c * panelLo[p1 + 1] - r < LOG_KAPPA_ZERO) p1++;
+      start[k] = 21 * p0;
+      len[k] = 21 * (p1 + 1 - p0);
+      off[k + 1] = off[k] + len[k];
+      gStart[k] = gFirst[p0];
+      gLen[k] = gFirst[p1 + 1] - gFirst[p0];
+      gOff[k + 1] = gOff[k] + gLen[k];
+    }
+    const K1 = new Float64Array(off[R]);
+    const K0 = new Float64Array(off[R]);
+    const C0 = new Float64Array(off[R]);
+    const K1g = new Float64Array(gOff[R]);
+    const K0g = new Float64Array(gOff[R]);
     const cK = new Float64Array(R);
     const cG = new Float64Array(R);
-    const rowEnd = new Int32Array(R);
-    const rowEndG = new Int32Array(R);
-    const K1g = new Float64Array(R * ng);
-    const K0g = new Float64Array(R * ng);
     for (let k = 0; k < R; k++) {
-      const off = k * n;
+      const t = Math.exp(-rule.nodes[k]);
+      const o = off[k] - start[k];
       let ck = 0;
-      let last = -1;
-      for (let i = 0; i < n; i++) {
-        ck += grid.kw[i] * C0[off + i];
-        if (K1[off + i] !== 0 || K0[off + i] !== 0) last = i;
+      for (let i = start[k]; i < start[k] + len[k]; i++) {
+        const kappa = ecx[i] * t;
+        if (!(kappa < 1e17)) {
+          K1[o + i] = 0;
+          K0[o + i] = 0;
+          C0[o + i] = 1;
+        } else if (kappa < 2.3e-16) {
+          K1[o + i] = kappa;
+          K0[o + i] = 1 - kappa;
+          C0[o + i] = kappa;
+        } else {
+          const e = Math.exp(-kappa);
+          K1[o + i] = kappa * e;
+          K0[o + i] = e;
+          C0[o + i] = kappa > 0.5 ? 1 - e : -Math.expm1(-kappa);
+        }
+        ck += grid.kw[i] * C0[o + i];
       }
-      cK[k] = ck;
-      rowEnd[k] = last < 0 ? 0 : 21 * (Math.floor(last / 21) + 1);
+      const pEnd = (start[k] + len[k]) / 21;
+      cK[k] = ck + kwFrom[pEnd];
       let cg = 0;
-      let endG = 0;
-      for (let j = 0; j < ng; j++) {
-        const i = gIdx[j];
-        cg += grid.gw[i] * C0[off + i];
-        K1g[k * ng + j] = K1[off + i];
-        K0g[k * ng + j] = K0[off + i];
-        if (i < rowEnd[k]) endG = j + 1;
+      for (let q = 0; q < gLen[k]; q++) {
+        const i = gIdx[gStart[k] + q];
+        K1g[gOff[k] + q] = K1[o + i];
+        K0g[gOff[k] + q] = K0[o + i];
+        cg += grid.gw[i] * C0[o + i];
       }
-      cG[k] = cg;
-      rowEndG[k] = endG;
+      cG[k] = cg + gwFrom[pEnd];
     }
-    return { rule, R, K1, K0, K1g, K0g, cK, cG, rowEnd, rowEndG };
+    ctx.counter.evaluations += off[R];
+    return { rule, R, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff };
   };
   type Prepared = ReturnType<typeof prepare>;
   /**
@@ -771,7 +830,7 @@ function softmaxSelectionT1(
    * into `panelErr` when given (for planning).
    */
   const atS = (s: number, P: Prepared, panelErr?: Float64Array) => {
-    const { rule, K1, K0, K1g, K0g, cK, cG, rowEnd, rowEndG } = P;
+    const { rule, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff } = P;
     grid.wMoments(s);
     const { kw, gw } = grid;
     const aPsiB = grid.A[A_PSI_B];
@@ -786,6 +845,7 @@ function softmaxSelectionT1(
       for (let i = 0; i < n; i++) sum += kw[i] * e[i];
       errSum[j] = sum;
     }
+    absU.fill(0);
     for (let i = 0; i < n; i++) {
       const w = kw[i];
       u0[i] = w * aPsiB[i];
@@ -793,6 +853,13 @@ function softmaxSelectionT1(
       u2[i] = w * aA[i];
       u3[i] = w * aPsiBq[i];
       u4[i] = w * aComp[i];
+      pu3[i + 1] = pu3[i] + u3[i];
+      pu4[i + 1] = pu4[i] + u4[i];
+      absU[0] += Math.abs(u0[i]);
+      absU[1] += Math.abs(u1[i]);
+      absU[2] += Math.abs(u2[i]);
+      absU[3] += Math.abs(u3[i]);
+      absU[4] += Math.abs(u4[i]);
     }
     for (let j = 0; j < ng; j++) {
       const i = gIdx[j];
@@ -802,6 +869,8 @@ function softmaxSelectionT1(
       v2[j] = w * aA[i];
       v3[j] = w * aPsiBq[i];
       v4[j] = w * aComp[i];
+      pv3[j + 1] = pv3[j] + v3[j];
+      pv4[j + 1] = pv4[j] + v4[j];
     }
     let v = 0;
     let e = 0;
@@ -814,16 +883,17 @@ function softmaxSelectionT1(
       for (let q = 0; q < 21; q++) {
         const k = 21 * p + q;
         if (valueFree) {
-          rowSums2(K1, K0, k * n, rowEnd[k], u1, u4, rs, 0);
-          rowSums2(K1g, K0g, k * ng, rowEndG[k], v1, v4, rs, 5);
+          windowSums2(K1, K0, off[k], len[k], start[k], u1, u4, rs, 0);
+          windowSums2(K1g, K0g, gOff[k], gLen[k], gStart[k], v1, v4, rs, 5);
         } else {
-          rowSums(K1, K0, k * n, rowEnd[k], u0, u1, u2, u3, u4, rs, 0);
-          rowSums(K1g, K0g, k * ng, rowEndG[k], v0, v1, v2, v3, v4, rs, 5);
+          windowSums(K1, K0, off[k], len[k], start[k], u0, u1, u2, u3, u4, rs, 0);
+          windowSums(K1g, K0g, gOff[k], gLen[k], gStart[k], v0, v1, v2, v3, v4, rs, 5);
         }
-        const k0 = rs[0], k1 = rs[1], k2 = rs[2], k3 = rs[3]; // prettier-ignore
-        const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8]; // prettier-ignore
-        const k4 = rs[4] + cK[k];
-        const g4s = rs[9] + cG[k];
+        // below the window K0 = 1 (to 1e−17): the prefix sums
+        const k0 = rs[0], k1 = rs[1], k2 = rs[2], k3 = rs[3] + pu3[start[k]]; // prettier-ignore
+        const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8] + pv3[gStart[k]]; // prettier-ignore
+        const k4 = rs[4] + pu4[start[k]] + cK[k];
+        const g4s = rs[9] + pv4[gStart[k]] + cG[k];
         t1Point(
           lengths,
           c12,
@@ -832,11 +902,11 @@ function softmaxSelectionT1(
           k2,
           k3,
           k4,
-          Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B],
-          Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI],
-          Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A],
-          Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B],
-          Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT],
+          Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B] + KAPPA_DROPPED * absU[0],
+          Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI] + KAPPA_DROPPED * absU[1],
+          Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A] + KAPPA_DROPPED * absU[2],
+          Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B] + KAPPA_DROPPED * absU[3],
+          Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT] + KAPPA_DROPPED * (absU[4] + 1),
           pt,
         );
         kSum += rule.kWeights[k] * pt.v;
@@ -901,15 +971,17 @@ function softmaxSelectionT1(
 }
 
 /**
- * One row of the fixed r-rule against the per-s weighted moments: out[at + j] = Σ_{i<end} K_i·u_j[i]
- * for j = 0, 1, 2 (K = k1, the selected token's kernel) and j = 3, 4 (K = k0, the others'), the rows
- * stored from `off`. A top-level function over typed arrays, so that the engine compiles a tight loop.
+ * One row's window of the fixed r-rule against the per-s weighted moments: out[at + j] =
+ * Σ_{i<len} K[off + i]·u_j[from + i] for j = 0, 1, 2 (K = k1, the selected token's kernel) and
+ * j = 3, 4 (K = k0, the others'). A top-level function over typed arrays, so that the engine
+ * compiles a tight loop.
  */
-function rowSums(
+function windowSums(
   k1: Float64Array,
   k0: Float64Array,
   off: number,
-  end: number,
+  len: number,
+  from: number,
   u0: Float64Array,
   u1: Float64Array,
   u2: Float64Array,
@@ -919,14 +991,15 @@ function rowSums(
   at: number,
 ): void {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0; // prettier-ignore
-  for (let i = 0; i < end; i++) {
+  for (let i = 0; i < len; i++) {
     const g1 = k1[off + i];
     const g0 = k0[off + i];
-    s0 += g1 * u0[i];
-    s1 += g1 * u1[i];
-    s2 += g1 * u2[i];
-    s3 += g0 * u3[i];
-    s4 += g0 * u4[i];
+    const j = from + i;
+    s0 += g1 * u0[j];
+    s1 += g1 * u1[j];
+    s2 += g1 * u2[j];
+    s3 += g0 * u3[j];
+    s4 += g0 * u4[j];
   }
   out[at] = s0;
   out[at + 1] = s1;
@@ -935,13 +1008,13 @@ function rowSums(
   out[at + 4] = s4;
 }
 
-/** `rowSums` when only u1 (with k1) and u4 (with k0) can be non-zero: out[at + 1], out[at + 4], the others 0. */
-function rowSums2(k1: Float64Array, k0: Float64Array, off: number, end: number, u1: Float64Array, u4: Float64Array, out: Float64Array, at: number): void {
+/** `windowSums` when only u1 (with k1) and u4 (with k0) can be non-zero: out[at + 1], out[at + 4], the others 0. */
+function windowSums2(k1: Float64Array, k0: Float64Array, off: number, len: number, from: number, u1: Float64Array, u4: Float64Array, out: Float64Array, at: number): void {
   let s1 = 0;
   let s4 = 0;
-  for (let i = 0; i < end; i++) {
-    s1 += k1[off + i] * u1[i];
-    s4 += k0[off + i] * u4[i];
+  for (let i = 0; i < len; i++) {
+    s1 += k1[off + i] * u1[from + i];
+    s4 += k0[off + i] * u4[from + i];
   }
   out[at] = 0;
   out[at + 1] = s1;
@@ -1100,6 +1173,11 @@ function fixedRule(pieces: RulePiece[]): { nodes: Float64Array; kWeights: Float6
 }
 
 const INV_E = 0.36787944117144233; // 1/e = max of κe^{−κ}
+/** Below log κ = log 1e−17 a row's window ends: κe^{−κ} is dropped and e^{−κ} taken as 1, each off by at most 1e−17. */
+const KAPPA_DROPPED = 1e-17;
+const LOG_KAPPA_DROPPED = Math.log(KAPPA_DROPPED);
+/** Above log κ = log 750 e^{−κ} is exactly 0 in double precision (e^{−745.2} is the least subnormal). */
+const LOG_KAPPA_ZERO = Math.log(750);
 const MAX_NORMALISED_SELECTION_PANELS = 600;
 
 /** QUADPACK-style panel error from a K21 sum, a G10 sum and a K21 sum of |f| (see TokenGrid). */
