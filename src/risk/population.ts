@@ -787,6 +787,9 @@ function softmaxSelectionT1(
     const K0g = new Float64Array(gOff[R]);
     const cK = new Float64Array(R);
     const cG = new Float64Array(R);
+    // per row, cumulative Σ K0·kw over its window from the top (w0[off + q] = Σ_{q' ≥ q}; the same on G10 nodes)
+    const W0 = new Float64Array(off[R] + R);
+    const W0g = new Float64Array(gOff[R] + R);
     for (let k = 0; k < R; k++) {
       const t = Math.exp(-rule.nodes[k]);
       const o = off[k] - start[k];
@@ -819,9 +822,11 @@ function softmaxSelectionT1(
         cg += grid.gw[i] * C0[o + i];
       }
       cG[k] = cg + gwFrom[pEnd];
+      for (let q = len[k] - 1; q >= 0; q--) W0[off[k] + k + q] = W0[off[k] + k + q + 1] + K0[off[k] + q] * grid.kw[start[k] + q];
+      for (let q = gLen[k] - 1; q >= 0; q--) W0g[gOff[k] + k + q] = W0g[gOff[k] + k + q + 1] + K0g[gOff[k] + q] * grid.gw[gIdx[gStart[k] + q]];
     }
     ctx.counter.evaluations += off[R];
-    return { rule, R, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff };
+    return { rule, R, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g };
   };
   type Prepared = ReturnType<typeof prepare>;
   /**
@@ -830,7 +835,7 @@ function softmaxSelectionT1(
    * into `panelErr` when given (for planning).
    */
   const atS = (s: number, P: Prepared, panelErr?: Float64Array) => {
-    const { rule, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff } = P;
+    const { rule, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g } = P;
     grid.wMoments(s);
     const { kw, gw } = grid;
     const aPsiB = grid.A[A_PSI_B];
@@ -861,6 +866,29 @@ function softmaxSelectionT1(
       absU[3] += Math.abs(u3[i]);
       absU[4] += Math.abs(u4[i]);
     }
+    // the band of x-nodes that matter at this s: above iTop every ψ-moment is exactly 0 and the
+    // complement exactly 1 (e^{−ψ} = 0 at every w-point), so a window's part there is Σ K0·kw (`W0`,
+    // no s); below iBot every |u_j| sums to at most 1e−17·Σ|u_j| (dropped, bound in the error)
+    let iTop = 0;
+    for (let i = n - 1; i >= 0; i--) {
+      if (u0[i] !== 0 || u1[i] !== 0 || u2[i] !== 0 || u3[i] !== 0 || (kw[i] !== 0 && aComp[i] !== 1)) {
+        iTop = i + 1;
+        break;
+      }
+    }
+    let iBot = 0;
+    {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0; // prettier-ignore
+      while (iBot < iTop) {
+        c0 += Math.abs(u0[iBot]); c1 += Math.abs(u1[iBot]); c2 += Math.abs(u2[iBot]); c3 += Math.abs(u3[iBot]); c4 += Math.abs(u4[iBot]); // prettier-ignore
+        if (c0 > BAND_DROPPED * absU[0] || c1 > BAND_DROPPED * absU[1] || c2 > BAND_DROPPED * absU[2] || c3 > BAND_DROPPED * absU[3] || c4 > BAND_DROPPED * absU[4]) break;
+        iBot++;
+      }
+    }
+    let gBot = 0;
+    while (gBot < ng && gIdx[gBot] < iBot) gBot++;
+    let gTop = gBot;
+    while (gTop < ng && gIdx[gTop] < iTop) gTop++;
     for (let j = 0; j < ng; j++) {
       const i = gIdx[j];
       const w = gw[i];
@@ -882,18 +910,27 @@ function softmaxSelectionT1(
       let abs = 0;
       for (let q = 0; q < 21; q++) {
         const k = 21 * p + q;
+        // the window ∩ [iBot, iTop) (and its G10 nodes ∩ [gBot, gTop))
+        const a = Math.max(start[k], iBot);
+        const b = Math.min(start[k] + len[k], iTop);
+        const ag = Math.max(gStart[k], gBot);
+        const bg = Math.min(gStart[k] + gLen[k], gTop);
+        const o = off[k] - start[k];
+        const og = gOff[k] - gStart[k];
         if (valueFree) {
-          windowSums2(K1, K0, off[k], len[k], start[k], u1, u4, rs, 0);
-          windowSums2(K1g, K0g, gOff[k], gLen[k], gStart[k], v1, v4, rs, 5);
+          windowSums2(K1, K0, o + a, b - a, a, u1, u4, rs, 0);
+          windowSums2(K1g, K0g, og + ag, bg - ag, ag, v1, v4, rs, 5);
         } else {
-          windowSums(K1, K0, off[k], len[k], start[k], u0, u1, u2, u3, u4, rs, 0);
-          windowSums(K1g, K0g, gOff[k], gLen[k], gStart[k], v0, v1, v2, v3, v4, rs, 5);
+          windowSums(K1, K0, o + a, b - a, a, u0, u1, u2, u3, u4, rs, 0);
+          windowSums(K1g, K0g, og + ag, bg - ag, ag, v0, v1, v2, v3, v4, rs, 5);
         }
-        // below the window K0 = 1 (to 1e−17): the prefix sums
+        // below the window K0 = 1 (to 1e−17): the prefix sums; above iTop: Σ K0·w over the window's rest
+        const top = W0[o + k + Math.max(start[k], Math.min(iTop, start[k] + len[k]))];
+        const topG = W0g[og + k + Math.max(gStart[k], Math.min(gTop, gStart[k] + gLen[k]))];
         const k0 = rs[0], k1 = rs[1], k2 = rs[2], k3 = rs[3] + pu3[start[k]]; // prettier-ignore
         const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8] + pv3[gStart[k]]; // prettier-ignore
-        const k4 = rs[4] + pu4[start[k]] + cK[k];
-        const g4s = rs[9] + pv4[gStart[k]] + cG[k];
+        const k4 = rs[4] + pu4[start[k]] + top + cK[k];
+        const g4s = rs[9] + pv4[gStart[k]] + topG + cG[k];
         t1Point(
           lengths,
           c12,
@@ -902,11 +939,11 @@ function softmaxSelectionT1(
           k2,
           k3,
           k4,
-          Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B] + KAPPA_DROPPED * absU[0],
-          Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI] + KAPPA_DROPPED * absU[1],
-          Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A] + KAPPA_DROPPED * absU[2],
-          Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B] + KAPPA_DROPPED * absU[3],
-          Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT] + KAPPA_DROPPED * (absU[4] + 1),
+          Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[0],
+          Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI] + (KAPPA_DROPPED + BAND_DROPPED) * absU[1],
+          Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A] + (KAPPA_DROPPED + BAND_DROPPED) * absU[2],
+          Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[3],
+          Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT] + KAPPA_DROPPED * (absU[4] + 1) + BAND_DROPPED * absU[4],
           pt,
         );
         kSum += rule.kWeights[k] * pt.v;
@@ -1176,6 +1213,8 @@ const INV_E = 0.36787944117144233; // 1/e = max of κe^{−κ}
 /** Below log κ = log 1e−17 a row's window ends: κe^{−κ} is dropped and e^{−κ} taken as 1, each off by at most 1e−17. */
 const KAPPA_DROPPED = 1e-17;
 const LOG_KAPPA_DROPPED = Math.log(KAPPA_DROPPED);
+/** Per s, the x-nodes below the σ-step whose |u_j| sum to at most this fraction of Σ|u_j| are dropped from every row. */
+const BAND_DROPPED = 1e-17;
 /** Above log κ = log 750 e^{−κ} is exactly 0 in double precision (e^{−745.2} is the least subnormal). */
 const LOG_KAPPA_ZERO = Math.log(750);
 const MAX_NORMALISED_SELECTION_PANELS = 600;
