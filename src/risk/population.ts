@@ -965,7 +965,7 @@ function softmaxSelectionT1(
   // scale), exceeds a hundredth of the tolerance on the same sum of ∫|·|; then integrate over s, and
   // halve every panel while the rule's estimate, integrated over s, is not below a tenth of the
   // tolerance (the check that keeps the result honest whatever the plan).
-  let pieces = rulePieces(ends);
+  let pieces = rulePieces(ends, R_PANEL_WIDTH);
   let prepared = prepare(pieces);
   const sScale = normaliserScale(ctx);
   const sLo = Math.min(...sCandidates) - 5 * sScale;
@@ -1155,10 +1155,13 @@ interface RulePiece {
  * mapped by x = first − (1 − t)/t, t ∈ (0, 1], and (last, ∞) in t = e^{−x} ∈ (0, e^{−last}) (the
  * r-integrands decay like e^{−r}).
  */
-function rulePieces(ends: number[]): RulePiece[] {
+function rulePieces(ends: number[], maxWidth = Infinity): RulePiece[] {
   const first = ends[0];
   const pieces: RulePiece[] = [{ lo: 0, hi: 1, kind: 1, first }];
-  for (let i = 0; i + 1 < ends.length; i++) pieces.push({ lo: ends[i], hi: ends[i + 1], kind: 0, first });
+  for (let i = 0; i + 1 < ends.length; i++) {
+    const k = Math.max(1, Math.ceil((ends[i + 1] - ends[i]) / maxWidth));
+    for (let j = 0; j < k; j++) pieces.push({ lo: ends[i] + ((ends[i + 1] - ends[i]) * j) / k, hi: j + 1 === k ? ends[i + 1] : ends[i] + ((ends[i + 1] - ends[i]) * (j + 1)) / k, kind: 0, first });
+  }
   pieces.push({ lo: 0, hi: Math.exp(-ends[ends.length - 1]), kind: 2, first });
   return pieces;
 }
@@ -1210,6 +1213,13 @@ function fixedRule(pieces: RulePiece[]): { nodes: Float64Array; kWeights: Float6
 }
 
 const INV_E = 0.36787944117144233; // 1/e = max of κe^{−κ}
+/**
+ * Widest finite panel of the fixed r-rule to start from. At each s the r-integrand is a bump of
+ * width O(1) in r (where the selection step cx = r meets the σ-step), and the bump moves with s
+ * across the whole mass region (width ∝ c): starting from panels of width ∝ c, three halvings left
+ * the rule's own estimate at 5e−6 at ν = 50.
+ */
+const R_PANEL_WIDTH = 4;
 /** Below log κ = log 1e−17 a row's window ends: κe^{−κ} is dropped and e^{−κ} taken as 1, each off by at most 1e−17. */
 const KAPPA_DROPPED = 1e-17;
 const LOG_KAPPA_DROPPED = Math.log(KAPPA_DROPPED);
