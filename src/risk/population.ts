@@ -274,6 +274,8 @@ function termsByQuadrature(
     // s → ∞: it is a Laplace transform in t) is smooth down to t = 0 and one panel suffices
     const r = integrateVector(body, 4, -Infinity, hi, { breakpoints: breakpointsInside([lo, ...breakpoints], -Infinity, hi), relTol, absTol, controlled: 2 });
     const tHi = Math.exp(-hi);
+    // e^{−hi} = 0 (hi > 745): the tail, ∝ e^{−s}, adds 0 in double precision (and t = 0 would give 0·∞)
+    if (!(tHi > 0)) return { values: [r.values[0], r.values[1]], errors: [r.errors[0], r.errors[1]], inner: [2 * Math.abs(r.values[2]), 2 * Math.abs(r.values[3])], conv: r.converged };
     const tail = integrateVector(
       (t, out) => {
         body(-Math.log(t), out);
@@ -542,8 +544,10 @@ function softmaxSelectionT1(
   relTol: number,
   absTol: number,
 ): Term {
-  // a normalised σ recomputes the w-moments at every node for every s: beyond ~600 panels (c ≳ 50 at
-  // the default tolerance) the nested adaptive scheme is cheaper
+  // the fixed rule's rows grow like c (and its x-grid like max(c, m·slope)): up to 1200 panels (the
+  // softmax Bayes point of max-SLR at ν ≈ 105; ν = 100 takes 3 s at L = 2) it is used, beyond that
+  // the nested adaptive scheme (slow, but its memory does not grow with c; at ν = 200 the fixed rule
+  // took 60 s, 1.4 GB, and missed the Bayes risk by more than its error bound)
   if (ctx.act.normalised && SelectionGrid.panelsFor(ctx, c) > MAX_NORMALISED_SELECTION_PANELS) {
     return legacySelectionT1(ctx, c, lengths, overS, sCandidates, relTol, absTol);
   }
@@ -1151,9 +1155,9 @@ interface RulePiece {
 }
 
 /**
- * The panels of a fixed r-rule from sorted breakpoints: finite panels between them, (−∞, first)
- * mapped by x = first − (1 − t)/t, t ∈ (0, 1], and (last, ∞) in t = e^{−x} ∈ (0, e^{−last}) (the
- * r-integrands decay like e^{−r}).
+ * The panels of a fixed r-rule from sorted breakpoints: finite panels between them (each split into
+ * equal panels at most `maxWidth` wide), (−∞, first) mapped by x = first − (1 − t)/t, t ∈ (0, 1],
+ * and (last, ∞) in t = e^{−x} ∈ (0, e^{−last}) (the r-integrands decay like e^{−r}).
  */
 function rulePieces(ends: number[], maxWidth = Infinity): RulePiece[] {
   const first = ends[0];
@@ -1162,7 +1166,9 @@ function rulePieces(ends: number[], maxWidth = Infinity): RulePiece[] {
     const k = Math.max(1, Math.ceil((ends[i + 1] - ends[i]) / maxWidth));
     for (let j = 0; j < k; j++) pieces.push({ lo: ends[i] + ((ends[i + 1] - ends[i]) * j) / k, hi: j + 1 === k ? ends[i + 1] : ends[i] + ((ends[i + 1] - ends[i]) * (j + 1)) / k, kind: 0, first });
   }
-  pieces.push({ lo: 0, hi: Math.exp(-ends[ends.length - 1]), kind: 2, first });
+  // the tail piece is left out where e^{−last} underflows (last > 745: an integrand ≲ e^{−r} adds 0 there)
+  const tHi = Math.exp(-ends[ends.length - 1]);
+  if (tHi > 0) pieces.push({ lo: 0, hi: tHi, kind: 2, first });
   return pieces;
 }
 
@@ -1227,7 +1233,7 @@ const LOG_KAPPA_DROPPED = Math.log(KAPPA_DROPPED);
 const BAND_DROPPED = 1e-17;
 /** Above log κ = log 750 e^{−κ} is exactly 0 in double precision (e^{−745.2} is the least subnormal). */
 const LOG_KAPPA_ZERO = Math.log(750);
-const MAX_NORMALISED_SELECTION_PANELS = 600;
+const MAX_NORMALISED_SELECTION_PANELS = 1200;
 
 /** QUADPACK-style panel error from a K21 sum, a G10 sum and a K21 sum of |f| (see TokenGrid). */
 function panelErrorOf(k: number, g: number, abs: number): number {
