@@ -773,10 +773,9 @@ function softmaxSelectionT1(
     const gOff = new Int32Array(R + 1);
     for (let k = 0; k < R; k++) {
       const r = rule.nodes[k];
-      let p0 = 0;
-      while (p0 < np && c * panelHi[p0] - r < LOG_KAPPA_DROPPED) p0++;
-      let p1 = p0 - 1;
-      while (p1 + 1 < np && c * panelLo[p1 + 1] - r < LOG_KAPPA_ZERO) p1++;
+      // p0: the first panel reaching log κ ≥ log 1e−17; p1: the last starting below log 750 (bisection: the ends increase)
+      const p0 = firstPanel(panelHi, (r + LOG_KAPPA_DROPPED) / c);
+      const p1 = Math.max(p0, firstPanel(panelLo, (r + LOG_KAPPA_ZERO) / c)) - 1;
       start[k] = 21 * p0;
       len[k] = 21 * (p1 + 1 - p0);
       off[k + 1] = off[k] + len[k];
@@ -904,6 +903,21 @@ function softmaxSelectionT1(
       pv3[j + 1] = pv3[j] + v3[j];
       pv4[j + 1] = pv4[j] + v4[j];
     }
+    // the error t1Point reports for a row whose P sums are all 0 (a bound for every such row: there
+    // |Q_ψb| ≤ Σ|u3|, |K21 − G10| of it ≤ Σ|u3| + Σ|v3|, and the powers of Q0 are ≤ 1)
+    let absV3 = 0;
+    for (let j = 0; j < ng; j++) absV3 += Math.abs(v3[j]);
+    let skipErr = 0;
+    {
+      const d0 = INV_E * errSum[A_PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[0];
+      const d1 = INV_E * errSum[PSI] + (KAPPA_DROPPED + BAND_DROPPED) * absU[1];
+      const d2 = INV_E * errSum[A] + (KAPPA_DROPPED + BAND_DROPPED) * absU[2];
+      const d3 = errSum[PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[3];
+      for (let j = 0; j < lengths.lengths.length; j++) {
+        const L = lengths.lengths[j];
+        skipErr += lengths.probabilities[j] * L * (d0 + Math.abs(c12) * d1 + (L - 1) * d2 * (2 * absU[3] + absV3 + d3));
+      }
+    }
     let v = 0;
     let e = 0;
     let quad = 0;
@@ -919,6 +933,12 @@ function softmaxSelectionT1(
         const b = Math.min(start[k] + len[k], iTop);
         const ag = Math.max(gStart[k], gBot);
         const bg = Math.min(gStart[k] + gLen[k], gTop);
+        if (b <= a) {
+          // nothing of the row meets the band: every P sum is exactly 0, so is the integrand (pt.v), and
+          // its error is at most `skipErr` (t1Point's bound with P = 0, |Q_ψb| ≤ Σ|u3|, Q0 powers ≤ 1)
+          e += rule.kWeights[k] * skipErr;
+          continue;
+        }
         const o = off[k] - start[k];
         const og = gOff[k] - gStart[k];
         if (valueFree) {
@@ -1143,6 +1163,18 @@ function legacySelectionT1(ctx: TokenContext, c: number, lengths: LengthLaw, ove
     { breakpoints: breakpointsInside([lo, ...breakpoints, hi], -Infinity, Infinity), relTol, absTol, controlled: 1 },
   );
   return { value: r.values[0], error: r.errors[0] + 2 * Math.abs(r.values[1]), converged: r.converged };
+}
+
+/** The first index p with ends[p] ≥ x (ends increasing; ends.length if none), by bisection. */
+function firstPanel(ends: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = ends.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ends[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A panel of a fixed r-rule: [lo, hi] in its own variable; kind 0 finite, 1 (−∞, first) mapped, 2 (last, ∞) in t = e^{−x}. */
