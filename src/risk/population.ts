@@ -528,9 +528,12 @@ function integratedErrors(grid: SelectionGrid, err: Float64Array, out: Float64Ar
  * normalised σ), P and Q the w-moments on the selection grid weighted by κe^{−κ} and e^{−κ}
  * (complement: (1 − e^{−κ}) + e^{−κ}(1 − e)). Separable σ: adaptive Gauss–Kronrod over r (planned,
  * with the tail r → ∞ in t = e^{−r}). Normalised σ: the w-moments are recomputed per s, and the
- * r-integral uses one fixed composite rule whose kernel values at every (r, node) are computed
- * once, so that each s costs sums only (five multiply-adds per (r, node), two where α = β = m_vk* = 0).
- * The rule's panels start from the selection weights alone (breakpoints of a probe), panels whose
+ * r-integral uses one fixed composite rule whose kernel values are computed once on each row's
+ * window (the x-nodes where the selection step cx = r is live, ≈ 30 panels whatever c), so that each
+ * s costs sums only (five multiply-adds per (r, node), two where α = β = m_vk* = 0), and only where
+ * the window meets the band of x-nodes where the σ-moments live at that s (other rows: prefix sums
+ * and precomputed tails). The rule's panels (at most `R_PANEL_WIDTH` wide to start with) start from
+ * the selection weights alone (breakpoints of a probe), panels whose
  * own estimate is large on a scan of s are halved (planning, at most three times), and after the
  * s-integral every panel is halved while the rule's estimate integrated over s is not below a tenth
  * of the tolerance: the plan only saves work, the last check is what keeps the error honest.
@@ -785,7 +788,6 @@ function softmaxSelectionT1(
     }
     const K1 = new Float64Array(off[R]);
     const K0 = new Float64Array(off[R]);
-    const C0 = new Float64Array(off[R]);
     const K1g = new Float64Array(gOff[R]);
     const K0g = new Float64Array(gOff[R]);
     const cK = new Float64Array(R);
@@ -797,32 +799,33 @@ function softmaxSelectionT1(
       const t = Math.exp(-rule.nodes[k]);
       const o = off[k] - start[k];
       let ck = 0;
+      let cg = 0;
       for (let i = start[k]; i < start[k] + len[k]; i++) {
         const kappa = ecx[i] * t;
+        let comp: number;
         if (!(kappa < 1e17)) {
           K1[o + i] = 0;
           K0[o + i] = 0;
-          C0[o + i] = 1;
+          comp = 1;
         } else if (kappa < 2.3e-16) {
           K1[o + i] = kappa;
           K0[o + i] = 1 - kappa;
-          C0[o + i] = kappa;
+          comp = kappa;
         } else {
           const e = Math.exp(-kappa);
           K1[o + i] = kappa * e;
           K0[o + i] = e;
-          C0[o + i] = kappa > 0.5 ? 1 - e : -Math.expm1(-kappa);
+          comp = kappa > 0.5 ? 1 - e : -Math.expm1(-kappa);
         }
-        ck += grid.kw[i] * C0[o + i];
+        ck += grid.kw[i] * comp;
+        cg += grid.gw[i] * comp;
       }
       const pEnd = (start[k] + len[k]) / 21;
       cK[k] = ck + kwFrom[pEnd];
-      let cg = 0;
       for (let q = 0; q < gLen[k]; q++) {
         const i = gIdx[gStart[k] + q];
         K1g[gOff[k] + q] = K1[o + i];
         K0g[gOff[k] + q] = K0[o + i];
-        cg += grid.gw[i] * C0[o + i];
       }
       cG[k] = cg + gwFrom[pEnd];
       for (let q = len[k] - 1; q >= 0; q--) W0[off[k] + k + q] = W0[off[k] + k + q + 1] + K0[off[k] + q] * grid.kw[start[k] + q];
