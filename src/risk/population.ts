@@ -564,14 +564,15 @@ function softmaxSelectionT1(
   const k1 = new Float64Array(n);
   const k0 = new Float64Array(n);
   const c0 = new Float64Array(n);
-  // e^{c x_i} once (∞ where it overflows: those nodes are beyond any step), so that κ_i = e^{c x_i}·e^{−r}
-  const ecx = new Float64Array(n);
-  for (let i = 0; i < n; i++) ecx[i] = Math.exp(c * grid.x[i]);
+  // c·x_i once, κ_i = e^{c x_i − r} (not e^{c x_i}·e^{−r}: for c x_i > 709 that is ∞·e^{−r}, read as
+  // "beyond the step" even where r ≈ c x_i, and e^{−r} underflows to 0 for r > 745; at ν = 200 the tokens
+  // with x > 3.55 lost their selection weight and T1 came out 4e−4 low with a bound of 8e−7)
+  const cx = new Float64Array(n);
+  for (let i = 0; i < n; i++) cx[i] = c * grid.x[i];
   /** the selection kernels at r: κe^{−κ}, e^{−κ}, 1 − e^{−κ} at every node (one exp per node) */
   const kernelsAt = (r: number, K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number) => {
-    const t = Math.exp(-r);
     for (let i = 0; i < n; i++) {
-      const kappa = ecx[i] * t;
+      const kappa = Math.exp(cx[i] - r);
       if (!(kappa < 1e17)) {
         // κ > 1e17 (or ∞·t): e^{−κ} is exactly 0
         K1[offset + i] = 0;
@@ -654,12 +655,11 @@ function softmaxSelectionT1(
     const { kw, gw } = grid;
     const r = overS(
       (rr) => {
-        const t = Math.exp(-rr);
         let pk = 0, pa = 0, ck = 0, cg = 0, carry = 0; // prettier-ignore
         for (let p = 0; p < grid.panels; p++) {
           let k = 0, g = 0, a = 0; // prettier-ignore
           for (let i = 21 * p; i < 21 * p + 21; i++) {
-            const kappa = ecx[i] * t;
+            const kappa = Math.exp(cx[i] - rr);
             let k1v: number;
             let comp: number;
             if (!(kappa < 1e17)) {
@@ -796,12 +796,12 @@ function softmaxSelectionT1(
     const W0 = new Float64Array(off[R] + R);
     const W0g = new Float64Array(gOff[R] + R);
     for (let k = 0; k < R; k++) {
-      const t = Math.exp(-rule.nodes[k]);
+      const r = rule.nodes[k];
       const o = off[k] - start[k];
       let ck = 0;
       let cg = 0;
       for (let i = start[k]; i < start[k] + len[k]; i++) {
-        const kappa = ecx[i] * t;
+        const kappa = Math.exp(cx[i] - r);
         let comp: number;
         if (!(kappa < 1e17)) {
           K1[o + i] = 0;
