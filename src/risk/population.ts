@@ -547,10 +547,10 @@ function softmaxSelectionT1(
   relTol: number,
   absTol: number,
 ): Term {
-  // the fixed rule's rows grow like c (and its x-grid like max(c, m·slope)): up to 1200 panels (the
-  // softmax Bayes point of max-SLR at ν ≈ 105; ν = 100 takes 3 s at L = 2) it is used, beyond that
-  // the nested adaptive scheme (slow, but its memory does not grow with c; at ν = 200 the fixed rule
-  // took 60 s, 1.4 GB, and missed the Bayes risk by more than its error bound)
+  // the fixed rule's rows and its x-grid grow like c (memory ~4 MB per unit of c: 0.9 GB at ν = 200,
+  // 1.6 GB at ν = 400 at the softmax Bayes point of max-SLR, 5 and 8 s at L = 2): up to 5000 panels
+  // (ν ≈ 440 there) it is used, beyond that the nested adaptive scheme (its memory does not grow with
+  // c, but it takes minutes: more than 300 s at ν = 400)
   if (ctx.act.normalised && SelectionGrid.panelsFor(ctx, c) > MAX_NORMALISED_SELECTION_PANELS) {
     return legacySelectionT1(ctx, c, lengths, overS, sCandidates, relTol, absTol);
   }
@@ -1268,7 +1268,7 @@ const LOG_KAPPA_DROPPED = Math.log(KAPPA_DROPPED);
 const BAND_DROPPED = 1e-17;
 /** Above log κ = log 750 e^{−κ} is exactly 0 in double precision (e^{−745.2} is the least subnormal). */
 const LOG_KAPPA_ZERO = Math.log(750);
-const MAX_NORMALISED_SELECTION_PANELS = 1200;
+const MAX_NORMALISED_SELECTION_PANELS = 5000;
 
 /** QUADPACK-style panel error from a K21 sum, a G10 sum and a K21 sum of |f| (see TokenGrid). */
 function panelErrorOf(k: number, g: number, abs: number): number {
