@@ -520,7 +520,10 @@ export function locateMass(
   for (let i = 0; i <= n; i++) {
     const x = from + i * step;
     xs.push(x);
-    fs.push(f(x));
+    const v = f(x);
+    // a NaN would compare false with every value and could leave the peak at 0: the integral would be 0, silently
+    if (Number.isNaN(v)) throw new NumericalRangeError(`the integrand is NaN at ${x} (scale ${scale})`);
+    fs.push(v);
   }
   let peak = 0;
   let arg = 0;

@@ -274,6 +274,8 @@ function termsByQuadrature(
     // s → ∞: it is a Laplace transform in t) is smooth down to t = 0 and one panel suffices
     const r = integrateVector(body, 4, -Infinity, hi, { breakpoints: breakpointsInside([lo, ...breakpoints], -Infinity, hi), relTol, absTol, controlled: 2 });
     const tHi = Math.exp(-hi);
+    // e^{−hi} = 0 (hi > 745): the tail, ∝ e^{−s}, adds 0 in double precision (and t = 0 would give 0·∞)
+    if (!(tHi > 0)) return { values: [r.values[0], r.values[1]], errors: [r.errors[0], r.errors[1]], inner: [2 * Math.abs(r.values[2]), 2 * Math.abs(r.values[3])], conv: r.converged };
     const tail = integrateVector(
       (t, out) => {
         body(-Math.log(t), out);
@@ -526,9 +528,12 @@ function integratedErrors(grid: SelectionGrid, err: Float64Array, out: Float64Ar
  * normalised σ), P and Q the w-moments on the selection grid weighted by κe^{−κ} and e^{−κ}
  * (complement: (1 − e^{−κ}) + e^{−κ}(1 − e)). Separable σ: adaptive Gauss–Kronrod over r (planned,
  * with the tail r → ∞ in t = e^{−r}). Normalised σ: the w-moments are recomputed per s, and the
- * r-integral uses one fixed composite rule whose kernel values at every (r, node) are computed
- * once, so that each s costs sums only (five multiply-adds per (r, node), two where α = β = m_vk* = 0).
- * The rule's panels start from the selection weights alone (breakpoints of a probe), panels whose
+ * r-integral uses one fixed composite rule whose kernel values are computed once on each row's
+ * window (the x-nodes where the selection step cx = r is live, ≈ 30 panels whatever c), so that each
+ * s costs sums only (five multiply-adds per (r, node), two where α = β = m_vk* = 0), and only where
+ * the window meets the band of x-nodes where the σ-moments live at that s (other rows: prefix sums
+ * and precomputed tails). The rule's panels (at most `R_PANEL_WIDTH` wide to start with) start from
+ * the selection weights alone (breakpoints of a probe), panels whose
  * own estimate is large on a scan of s are halved (planning, at most three times), and after the
  * s-integral every panel is halved while the rule's estimate integrated over s is not below a tenth
  * of the tolerance: the plan only saves work, the last check is what keeps the error honest.
@@ -542,8 +547,10 @@ function softmaxSelectionT1(
   relTol: number,
   absTol: number,
 ): Term {
-  // a normalised σ recomputes the w-moments at every node for every s: beyond ~600 panels (c ≳ 50 at
-  // the default tolerance) the nested adaptive scheme is cheaper
+  // the fixed rule's rows and its x-grid grow like c (memory ~4 MB per unit of c: 0.9 GB at ν = 200,
+  // 1.6 GB at ν = 400 at the softmax Bayes point of max-SLR, 5 and 8 s at L = 2): up to 5000 panels
+  // (ν ≈ 440 there) it is used, beyond that the nested adaptive scheme (its memory does not grow with
+  // c, but it takes minutes: more than 300 s at ν = 400)
   if (ctx.act.normalised && SelectionGrid.panelsFor(ctx, c) > MAX_NORMALISED_SELECTION_PANELS) {
     return legacySelectionT1(ctx, c, lengths, overS, sCandidates, relTol, absTol);
   }
@@ -557,14 +564,15 @@ function softmaxSelectionT1(
   const k1 = new Float64Array(n);
   const k0 = new Float64Array(n);
   const c0 = new Float64Array(n);
-  // e^{c x_i} once (∞ where it overflows: those nodes are beyond any step), so that κ_i = e^{c x_i}·e^{−r}
-  const ecx = new Float64Array(n);
-  for (let i = 0; i < n; i++) ecx[i] = Math.exp(c * grid.x[i]);
+  // c·x_i once, κ_i = e^{c x_i − r} (not e^{c x_i}·e^{−r}: for c x_i > 709 that is ∞·e^{−r}, read as
+  // "beyond the step" even where r ≈ c x_i, and e^{−r} underflows to 0 for r > 745; at ν = 200 the tokens
+  // with x > 3.55 lost their selection weight and T1 came out 4e−4 low with a bound of 8e−7)
+  const cx = new Float64Array(n);
+  for (let i = 0; i < n; i++) cx[i] = c * grid.x[i];
   /** the selection kernels at r: κe^{−κ}, e^{−κ}, 1 − e^{−κ} at every node (one exp per node) */
   const kernelsAt = (r: number, K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number) => {
-    const t = Math.exp(-r);
     for (let i = 0; i < n; i++) {
-      const kappa = ecx[i] * t;
+      const kappa = Math.exp(cx[i] - r);
       if (!(kappa < 1e17)) {
         // κ > 1e17 (or ∞·t): e^{−κ} is exactly 0
         K1[offset + i] = 0;
@@ -647,12 +655,11 @@ function softmaxSelectionT1(
     const { kw, gw } = grid;
     const r = overS(
       (rr) => {
-        const t = Math.exp(-rr);
         let pk = 0, pa = 0, ck = 0, cg = 0, carry = 0; // prettier-ignore
         for (let p = 0; p < grid.panels; p++) {
           let k = 0, g = 0, a = 0; // prettier-ignore
           for (let i = 21 * p; i < 21 * p + 21; i++) {
-            const kappa = ecx[i] * t;
+            const kappa = Math.exp(cx[i] - rr);
             let k1v: number;
             let comp: number;
             if (!(kappa < 1e17)) {
@@ -707,62 +714,125 @@ function softmaxSelectionT1(
   //   P_X = Σ_i w_i K1(r, x_i) A_X(x_i) (X = aψb, ψ, a),  Q_ψb = Σ_i w_i K0 A_ψb,
   //   Q_comp = Σ_i w_i C0 + Σ_i w_i K0 A_comp
   // (w = kw or gw). Per s the products w_i·A_X(x_i) are formed once (`u`, and `v` on the G10 nodes
-  // only), the C0 sums do not depend on s (`cK`, `cG`), and a row's kernels are exactly 0 beyond
-  // its last live panel (e^{−κ} underflows there; `rowEnd`): each (r, x) pair then costs five
-  // multiply-adds for K21 (and five on the G10 nodes). The x-grid error is |K21 − G10| of the totals
-  // (the G10 error, conservative for K21 at these panel widths), and the carried w-moment errors are
-  // bounded by Σ_i kw_i·err_i (times 1/e ≥ κe^{−κ} for the selected token, times 1 ≥ e^{−κ} for the
-  // others), computed once per s (`errSum`).
+  // only), and the C0 sums do not depend on s (`cK`, `cG`). A row's kernels are computed and summed
+  // only on its window, the panels where log κ = cx − r ∈ [log 1e−17, log 750]: above it e^{−κ} is
+  // exactly 0 in double precision (K1 = K0 = 0, C0 = 1), below it κ < 1e−17, so K1 = κ is dropped
+  // and K0 = 1 − κ taken as 1 (prefix sums of u, per s), each with the bound 1e−17·Σ|u| added to the
+  // error. The window spans ≈ 46/c in x, i.e. ≈ 30 panels of the grid whatever the slope c (the whole
+  // row grew like c: 491 s-values × 1176 r-nodes × 5040 x-nodes at the softmax Bayes point ν = 10).
+  // Each (r, x) pair in a window costs five multiply-adds for K21 (and five on the G10 nodes). The
+  // x-grid error is |K21 − G10| of the totals (the G10 error, conservative for K21 at these panel
+  // widths), and the carried w-moment errors are bounded by Σ_i kw_i·err_i (times 1/e ≥ κe^{−κ} for
+  // the selected token, times 1 ≥ e^{−κ} for the others), computed once per s (`errSum`).
   const errSum = new Float64Array(SEL_COMPONENTS);
   const gIdx: number[] = [];
   for (let i = 0; i < n; i++) if (grid.gw[i] !== 0) gIdx.push(i);
   const ng = gIdx.length;
+  const np = grid.panels;
+  // per panel: its ends, its first G10 node, and Σ kw, Σ gw from the panel on (C0 = 1 above a window)
+  const panelLo = new Float64Array(np);
+  const panelHi = new Float64Array(np);
+  const gFirst = new Int32Array(np + 1);
+  const kwFrom = new Float64Array(np + 1);
+  const gwFrom = new Float64Array(np + 1);
+  {
+    let j = 0;
+    for (let p = 0; p <= np; p++) {
+      while (j < ng && gIdx[j] < 21 * p) j++;
+      gFirst[p] = j;
+    }
+    for (let p = np - 1; p >= 0; p--) {
+      panelLo[p] = grid.x[21 * p + 10] - grid.half[p];
+      panelHi[p] = grid.x[21 * p + 10] + grid.half[p];
+      let k = 0;
+      let g = 0;
+      for (let i = 21 * p; i < 21 * p + 21; i++) {
+        k += grid.kw[i];
+        g += grid.gw[i];
+      }
+      kwFrom[p] = kwFrom[p + 1] + k;
+      gwFrom[p] = gwFrom[p + 1] + g;
+    }
+  }
   const u0 = new Float64Array(n), u1 = new Float64Array(n), u2 = new Float64Array(n), u3 = new Float64Array(n), u4 = new Float64Array(n); // prettier-ignore
   const v0 = new Float64Array(ng), v1 = new Float64Array(ng), v2 = new Float64Array(ng), v3 = new Float64Array(ng), v4 = new Float64Array(ng); // prettier-ignore
+  // prefix sums of the K0-weighted moments (u3, u4; v3, v4), and Σ|u_j| for the dropped-κ bounds
+  const pu3 = new Float64Array(n + 1), pu4 = new Float64Array(n + 1), pv3 = new Float64Array(ng + 1), pv4 = new Float64Array(ng + 1); // prettier-ignore
+  const absU = new Float64Array(5);
   const fl = 50 * Number.EPSILON;
   const rs = new Float64Array(10);
   // α = β = m_vk* = 0 (e.g. on the manifold M): a ≡ 0 and b ≡ 0, so the w-moments aψb, a, ψb are exactly 0
   // at every node and only P_ψ and Q's complement need sums
   const valueFree = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
-  /** a fixed r-rule from its pieces, with the kernels at every (r, x) node and the per-row sums that do not depend on s */
+  /** a fixed r-rule from its pieces, with the kernels on every row's window and the per-row sums that do not depend on s */
   const prepare = (pieces: RulePiece[]) => {
     const rule = fixedRule(pieces);
     const R = rule.nodes.length;
-    const K1 = new Float64Array(R * n);
-    const K0 = new Float64Array(R * n);
-    const C0 = new Float64Array(R * n);
-    for (let k = 0; k < R; k++) kernelsAt(rule.nodes[k], K1, K0, C0, k * n);
-    ctx.counter.evaluations += R * n;
-    // per row: the s-independent complement sums, the end of its live panels, its kernels on the G10 nodes
+    const start = new Int32Array(R);
+    const len = new Int32Array(R);
+    const off = new Int32Array(R + 1);
+    const gStart = new Int32Array(R);
+    const gLen = new Int32Array(R);
+    const gOff = new Int32Array(R + 1);
+    for (let k = 0; k < R; k++) {
+      const r = rule.nodes[k];
+      // p0: the first panel reaching log κ ≥ log 1e−17; p1: the last starting below log 750 (bisection: the ends increase)
+      const p0 = firstPanel(panelHi, (r + LOG_KAPPA_DROPPED) / c);
+      const p1 = Math.max(p0, firstPanel(panelLo, (r + LOG_KAPPA_ZERO) / c)) - 1;
+      start[k] = 21 * p0;
+      len[k] = 21 * (p1 + 1 - p0);
+      off[k + 1] = off[k] + len[k];
+      gStart[k] = gFirst[p0];
+      gLen[k] = gFirst[p1 + 1] - gFirst[p0];
+      gOff[k + 1] = gOff[k] + gLen[k];
+    }
+    const K1 = new Float64Array(off[R]);
+    const K0 = new Float64Array(off[R]);
+    const K1g = new Float64Array(gOff[R]);
+    const K0g = new Float64Array(gOff[R]);
     const cK = new Float64Array(R);
     const cG = new Float64Array(R);
-    const rowEnd = new Int32Array(R);
-    const rowEndG = new Int32Array(R);
-    const K1g = new Float64Array(R * ng);
-    const K0g = new Float64Array(R * ng);
+    // per row, cumulative Σ K0·kw over its window from the top (w0[off + q] = Σ_{q' ≥ q}; the same on G10 nodes)
+    const W0 = new Float64Array(off[R] + R);
+    const W0g = new Float64Array(gOff[R] + R);
     for (let k = 0; k < R; k++) {
-      const off = k * n;
+      const r = rule.nodes[k];
+      const o = off[k] - start[k];
       let ck = 0;
-      let last = -1;
-      for (let i = 0; i < n; i++) {
-        ck += grid.kw[i] * C0[off + i];
-        if (K1[off + i] !== 0 || K0[off + i] !== 0) last = i;
-      }
-      cK[k] = ck;
-      rowEnd[k] = last < 0 ? 0 : 21 * (Math.floor(last / 21) + 1);
       let cg = 0;
-      let endG = 0;
-      for (let j = 0; j < ng; j++) {
-        const i = gIdx[j];
-        cg += grid.gw[i] * C0[off + i];
-        K1g[k * ng + j] = K1[off + i];
-        K0g[k * ng + j] = K0[off + i];
-        if (i < rowEnd[k]) endG = j + 1;
+      for (let i = start[k]; i < start[k] + len[k]; i++) {
+        const kappa = Math.exp(cx[i] - r);
+        let comp: number;
+        if (!(kappa < 1e17)) {
+          K1[o + i] = 0;
+          K0[o + i] = 0;
+          comp = 1;
+        } else if (kappa < 2.3e-16) {
+          K1[o + i] = kappa;
+          K0[o + i] = 1 - kappa;
+          comp = kappa;
+        } else {
+          const e = Math.exp(-kappa);
+          K1[o + i] = kappa * e;
+          K0[o + i] = e;
+          comp = kappa > 0.5 ? 1 - e : -Math.expm1(-kappa);
+        }
+        ck += grid.kw[i] * comp;
+        cg += grid.gw[i] * comp;
       }
-      cG[k] = cg;
-      rowEndG[k] = endG;
+      const pEnd = (start[k] + len[k]) / 21;
+      cK[k] = ck + kwFrom[pEnd];
+      for (let q = 0; q < gLen[k]; q++) {
+        const i = gIdx[gStart[k] + q];
+        K1g[gOff[k] + q] = K1[o + i];
+        K0g[gOff[k] + q] = K0[o + i];
+      }
+      cG[k] = cg + gwFrom[pEnd];
+      for (let q = len[k] - 1; q >= 0; q--) W0[off[k] + k + q] = W0[off[k] + k + q + 1] + K0[off[k] + q] * grid.kw[start[k] + q];
+      for (let q = gLen[k] - 1; q >= 0; q--) W0g[gOff[k] + k + q] = W0g[gOff[k] + k + q + 1] + K0g[gOff[k] + q] * grid.gw[gIdx[gStart[k] + q]];
     }
-    return { rule, R, K1, K0, K1g, K0g, cK, cG, rowEnd, rowEndG };
+    ctx.counter.evaluations += off[R];
+    return { rule, R, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g };
   };
   type Prepared = ReturnType<typeof prepare>;
   /**
@@ -771,7 +841,7 @@ function softmaxSelectionT1(
    * into `panelErr` when given (for planning).
    */
   const atS = (s: number, P: Prepared, panelErr?: Float64Array) => {
-    const { rule, K1, K0, K1g, K0g, cK, cG, rowEnd, rowEndG } = P;
+    const { rule, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g } = P;
     grid.wMoments(s);
     const { kw, gw } = grid;
     const aPsiB = grid.A[A_PSI_B];
@@ -786,6 +856,7 @@ function softmaxSelectionT1(
       for (let i = 0; i < n; i++) sum += kw[i] * e[i];
       errSum[j] = sum;
     }
+    absU.fill(0);
     for (let i = 0; i < n; i++) {
       const w = kw[i];
       u0[i] = w * aPsiB[i];
@@ -793,7 +864,37 @@ function softmaxSelectionT1(
       u2[i] = w * aA[i];
       u3[i] = w * aPsiBq[i];
       u4[i] = w * aComp[i];
+      pu3[i + 1] = pu3[i] + u3[i];
+      pu4[i + 1] = pu4[i] + u4[i];
+      absU[0] += Math.abs(u0[i]);
+      absU[1] += Math.abs(u1[i]);
+      absU[2] += Math.abs(u2[i]);
+      absU[3] += Math.abs(u3[i]);
+      absU[4] += Math.abs(u4[i]);
     }
+    // the band of x-nodes that matter at this s: above iTop every ψ-moment is exactly 0 and the
+    // complement exactly 1 (e^{−ψ} = 0 at every w-point), so a window's part there is Σ K0·kw (`W0`,
+    // no s); below iBot every |u_j| sums to at most 1e−17·Σ|u_j| (dropped, bound in the error)
+    let iTop = 0;
+    for (let i = n - 1; i >= 0; i--) {
+      if (u0[i] !== 0 || u1[i] !== 0 || u2[i] !== 0 || u3[i] !== 0 || (kw[i] !== 0 && aComp[i] !== 1)) {
+        iTop = i + 1;
+        break;
+      }
+    }
+    let iBot = 0;
+    {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0; // prettier-ignore
+      while (iBot < iTop) {
+        c0 += Math.abs(u0[iBot]); c1 += Math.abs(u1[iBot]); c2 += Math.abs(u2[iBot]); c3 += Math.abs(u3[iBot]); c4 += Math.abs(u4[iBot]); // prettier-ignore
+        if (c0 > BAND_DROPPED * absU[0] || c1 > BAND_DROPPED * absU[1] || c2 > BAND_DROPPED * absU[2] || c3 > BAND_DROPPED * absU[3] || c4 > BAND_DROPPED * absU[4]) break;
+        iBot++;
+      }
+    }
+    let gBot = 0;
+    while (gBot < ng && gIdx[gBot] < iBot) gBot++;
+    let gTop = gBot;
+    while (gTop < ng && gIdx[gTop] < iTop) gTop++;
     for (let j = 0; j < ng; j++) {
       const i = gIdx[j];
       const w = gw[i];
@@ -802,6 +903,23 @@ function softmaxSelectionT1(
       v2[j] = w * aA[i];
       v3[j] = w * aPsiBq[i];
       v4[j] = w * aComp[i];
+      pv3[j + 1] = pv3[j] + v3[j];
+      pv4[j + 1] = pv4[j] + v4[j];
+    }
+    // the error t1Point reports for a row whose P sums are all 0 (a bound for every such row: there
+    // |Q_ψb| ≤ Σ|u3|, |K21 − G10| of it ≤ Σ|u3| + Σ|v3|, and the powers of Q0 are ≤ 1)
+    let absV3 = 0;
+    for (let j = 0; j < ng; j++) absV3 += Math.abs(v3[j]);
+    let skipErr = 0;
+    {
+      const d0 = INV_E * errSum[A_PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[0];
+      const d1 = INV_E * errSum[PSI] + (KAPPA_DROPPED + BAND_DROPPED) * absU[1];
+      const d2 = INV_E * errSum[A] + (KAPPA_DROPPED + BAND_DROPPED) * absU[2];
+      const d3 = errSum[PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[3];
+      for (let j = 0; j < lengths.lengths.length; j++) {
+        const L = lengths.lengths[j];
+        skipErr += lengths.probabilities[j] * L * (d0 + Math.abs(c12) * d1 + (L - 1) * d2 * (2 * absU[3] + absV3 + d3));
+      }
     }
     let v = 0;
     let e = 0;
@@ -813,17 +931,33 @@ function softmaxSelectionT1(
       let abs = 0;
       for (let q = 0; q < 21; q++) {
         const k = 21 * p + q;
-        if (valueFree) {
-          rowSums2(K1, K0, k * n, rowEnd[k], u1, u4, rs, 0);
-          rowSums2(K1g, K0g, k * ng, rowEndG[k], v1, v4, rs, 5);
-        } else {
-          rowSums(K1, K0, k * n, rowEnd[k], u0, u1, u2, u3, u4, rs, 0);
-          rowSums(K1g, K0g, k * ng, rowEndG[k], v0, v1, v2, v3, v4, rs, 5);
+        // the window ∩ [iBot, iTop) (and its G10 nodes ∩ [gBot, gTop))
+        const a = Math.max(start[k], iBot);
+        const b = Math.min(start[k] + len[k], iTop);
+        const ag = Math.max(gStart[k], gBot);
+        const bg = Math.min(gStart[k] + gLen[k], gTop);
+        if (b <= a) {
+          // nothing of the row meets the band: every P sum is exactly 0, so is the integrand (pt.v), and
+          // its error is at most `skipErr` (t1Point's bound with P = 0, |Q_ψb| ≤ Σ|u3|, Q0 powers ≤ 1)
+          e += rule.kWeights[k] * skipErr;
+          continue;
         }
-        const k0 = rs[0], k1 = rs[1], k2 = rs[2], k3 = rs[3]; // prettier-ignore
-        const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8]; // prettier-ignore
-        const k4 = rs[4] + cK[k];
-        const g4s = rs[9] + cG[k];
+        const o = off[k] - start[k];
+        const og = gOff[k] - gStart[k];
+        if (valueFree) {
+          windowSums2(K1, K0, o + a, b - a, a, u1, u4, rs, 0);
+          windowSums2(K1g, K0g, og + ag, bg - ag, ag, v1, v4, rs, 5);
+        } else {
+          windowSums(K1, K0, o + a, b - a, a, u0, u1, u2, u3, u4, rs, 0);
+          windowSums(K1g, K0g, og + ag, bg - ag, ag, v0, v1, v2, v3, v4, rs, 5);
+        }
+        // below the window K0 = 1 (to 1e−17): the prefix sums; above iTop: Σ K0·w over the window's rest
+        const top = W0[o + k + Math.max(start[k], Math.min(iTop, start[k] + len[k]))];
+        const topG = W0g[og + k + Math.max(gStart[k], Math.min(gTop, gStart[k] + gLen[k]))];
+        const k0 = rs[0], k1 = rs[1], k2 = rs[2], k3 = rs[3] + pu3[start[k]]; // prettier-ignore
+        const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8] + pv3[gStart[k]]; // prettier-ignore
+        const k4 = rs[4] + pu4[start[k]] + top + cK[k];
+        const g4s = rs[9] + pv4[gStart[k]] + topG + cG[k];
         t1Point(
           lengths,
           c12,
@@ -832,11 +966,11 @@ function softmaxSelectionT1(
           k2,
           k3,
           k4,
-          Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B],
-          Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI],
-          Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A],
-          Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B],
-          Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT],
+          Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[0],
+          Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI] + (KAPPA_DROPPED + BAND_DROPPED) * absU[1],
+          Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A] + (KAPPA_DROPPED + BAND_DROPPED) * absU[2],
+          Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[3],
+          Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT] + KAPPA_DROPPED * (absU[4] + 1) + BAND_DROPPED * absU[4],
           pt,
         );
         kSum += rule.kWeights[k] * pt.v;
@@ -858,7 +992,7 @@ function softmaxSelectionT1(
   // scale), exceeds a hundredth of the tolerance on the same sum of ∫|·|; then integrate over s, and
   // halve every panel while the rule's estimate, integrated over s, is not below a tenth of the
   // tolerance (the check that keeps the result honest whatever the plan).
-  let pieces = rulePieces(ends);
+  let pieces = rulePieces(ends, R_PANEL_WIDTH);
   let prepared = prepare(pieces);
   const sScale = normaliserScale(ctx);
   const sLo = Math.min(...sCandidates) - 5 * sScale;
@@ -901,15 +1035,17 @@ function softmaxSelectionT1(
 }
 
 /**
- * One row of the fixed r-rule against the per-s weighted moments: out[at + j] = Σ_{i<end} K_i·u_j[i]
- * for j = 0, 1, 2 (K = k1, the selected token's kernel) and j = 3, 4 (K = k0, the others'), the rows
- * stored from `off`. A top-level function over typed arrays, so that the engine compiles a tight loop.
+ * One row's window of the fixed r-rule against the per-s weighted moments: out[at + j] =
+ * Σ_{i<len} K[off + i]·u_j[from + i] for j = 0, 1, 2 (K = k1, the selected token's kernel) and
+ * j = 3, 4 (K = k0, the others'). A top-level function over typed arrays, so that the engine
+ * compiles a tight loop.
  */
-function rowSums(
+function windowSums(
   k1: Float64Array,
   k0: Float64Array,
   off: number,
-  end: number,
+  len: number,
+  from: number,
   u0: Float64Array,
   u1: Float64Array,
   u2: Float64Array,
@@ -919,14 +1055,15 @@ function rowSums(
   at: number,
 ): void {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0; // prettier-ignore
-  for (let i = 0; i < end; i++) {
+  for (let i = 0; i < len; i++) {
     const g1 = k1[off + i];
     const g0 = k0[off + i];
-    s0 += g1 * u0[i];
-    s1 += g1 * u1[i];
-    s2 += g1 * u2[i];
-    s3 += g0 * u3[i];
-    s4 += g0 * u4[i];
+    const j = from + i;
+    s0 += g1 * u0[j];
+    s1 += g1 * u1[j];
+    s2 += g1 * u2[j];
+    s3 += g0 * u3[j];
+    s4 += g0 * u4[j];
   }
   out[at] = s0;
   out[at + 1] = s1;
@@ -935,13 +1072,13 @@ function rowSums(
   out[at + 4] = s4;
 }
 
-/** `rowSums` when only u1 (with k1) and u4 (with k0) can be non-zero: out[at + 1], out[at + 4], the others 0. */
-function rowSums2(k1: Float64Array, k0: Float64Array, off: number, end: number, u1: Float64Array, u4: Float64Array, out: Float64Array, at: number): void {
+/** `windowSums` when only u1 (with k1) and u4 (with k0) can be non-zero: out[at + 1], out[at + 4], the others 0. */
+function windowSums2(k1: Float64Array, k0: Float64Array, off: number, len: number, from: number, u1: Float64Array, u4: Float64Array, out: Float64Array, at: number): void {
   let s1 = 0;
   let s4 = 0;
-  for (let i = 0; i < end; i++) {
-    s1 += k1[off + i] * u1[i];
-    s4 += k0[off + i] * u4[i];
+  for (let i = 0; i < len; i++) {
+    s1 += k1[off + i] * u1[from + i];
+    s4 += k0[off + i] * u4[from + i];
   }
   out[at] = 0;
   out[at + 1] = s1;
@@ -1031,6 +1168,18 @@ function legacySelectionT1(ctx: TokenContext, c: number, lengths: LengthLaw, ove
   return { value: r.values[0], error: r.errors[0] + 2 * Math.abs(r.values[1]), converged: r.converged };
 }
 
+/** The first index p with ends[p] ≥ x (ends increasing; ends.length if none), by bisection. */
+function firstPanel(ends: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = ends.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ends[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A panel of a fixed r-rule: [lo, hi] in its own variable; kind 0 finite, 1 (−∞, first) mapped, 2 (last, ∞) in t = e^{−x}. */
 interface RulePiece {
   readonly lo: number;
@@ -1041,15 +1190,20 @@ interface RulePiece {
 }
 
 /**
- * The panels of a fixed r-rule from sorted breakpoints: finite panels between them, (−∞, first)
- * mapped by x = first − (1 − t)/t, t ∈ (0, 1], and (last, ∞) in t = e^{−x} ∈ (0, e^{−last}) (the
- * r-integrands decay like e^{−r}).
+ * The panels of a fixed r-rule from sorted breakpoints: finite panels between them (each split into
+ * equal panels at most `maxWidth` wide), (−∞, first) mapped by x = first − (1 − t)/t, t ∈ (0, 1],
+ * and (last, ∞) in t = e^{−x} ∈ (0, e^{−last}) (the r-integrands decay like e^{−r}).
  */
-function rulePieces(ends: number[]): RulePiece[] {
+function rulePieces(ends: number[], maxWidth = Infinity): RulePiece[] {
   const first = ends[0];
   const pieces: RulePiece[] = [{ lo: 0, hi: 1, kind: 1, first }];
-  for (let i = 0; i + 1 < ends.length; i++) pieces.push({ lo: ends[i], hi: ends[i + 1], kind: 0, first });
-  pieces.push({ lo: 0, hi: Math.exp(-ends[ends.length - 1]), kind: 2, first });
+  for (let i = 0; i + 1 < ends.length; i++) {
+    const k = Math.max(1, Math.ceil((ends[i + 1] - ends[i]) / maxWidth));
+    for (let j = 0; j < k; j++) pieces.push({ lo: ends[i] + ((ends[i + 1] - ends[i]) * j) / k, hi: j + 1 === k ? ends[i + 1] : ends[i] + ((ends[i + 1] - ends[i]) * (j + 1)) / k, kind: 0, first });
+  }
+  // the tail piece is left out where e^{−last} underflows (last > 745: an integrand ≲ e^{−r} adds 0 there)
+  const tHi = Math.exp(-ends[ends.length - 1]);
+  if (tHi > 0) pieces.push({ lo: 0, hi: tHi, kind: 2, first });
   return pieces;
 }
 
@@ -1100,7 +1254,21 @@ function fixedRule(pieces: RulePiece[]): { nodes: Float64Array; kWeights: Float6
 }
 
 const INV_E = 0.36787944117144233; // 1/e = max of κe^{−κ}
-const MAX_NORMALISED_SELECTION_PANELS = 600;
+/**
+ * Widest finite panel of the fixed r-rule to start from. At each s the r-integrand is a bump of
+ * width O(1) in r (where the selection step cx = r meets the σ-step), and the bump moves with s
+ * across the whole mass region (width ∝ c): starting from panels of width ∝ c, three halvings left
+ * the rule's own estimate at 5e−6 at ν = 50.
+ */
+const R_PANEL_WIDTH = 4;
+/** Below log κ = log 1e−17 a row's window ends: κe^{−κ} is dropped and e^{−κ} taken as 1, each off by at most 1e−17. */
+const KAPPA_DROPPED = 1e-17;
+const LOG_KAPPA_DROPPED = Math.log(KAPPA_DROPPED);
+/** Per s, the x-nodes below the σ-step whose |u_j| sum to at most this fraction of Σ|u_j| are dropped from every row. */
+const BAND_DROPPED = 1e-17;
+/** Above log κ = log 750 e^{−κ} is exactly 0 in double precision (e^{−745.2} is the least subnormal). */
+const LOG_KAPPA_ZERO = Math.log(750);
+const MAX_NORMALISED_SELECTION_PANELS = 5000;
 
 /** QUADPACK-style panel error from a K21 sum, a G10 sum and a K21 sum of |f| (see TokenGrid). */
 function panelErrorOf(k: number, g: number, abs: number): number {

@@ -110,11 +110,11 @@ interface LawNodes {
  * for |Im u| < π/2, so G10 on a panel of width 1.6 in u is already good to
  * ~1e−12 and K21 far better) and
  * at most 2.5 sds of the law (the Gaussian); the core region spans each
- * law's mean ± 9 sds, shifted up by the tilt 2·sd²·slope that the moment
- * E[ψ²…] puts on the Gaussian, and one panel on each side reaches to 39 sds,
- * beyond which the density underflows. Separable σ (no s) use the same grid
- * with panels at most min(2.5 sd, `stepWidth`) wide (and the tilt 2·sd² of e^{2χ} for
- * exponential growth).
+ * law's mean ± 9 sds (every kernel of a normalised σ is bounded, so the
+ * Gaussian beyond is below e^−40 of its peak whatever s is), and one panel on
+ * each side reaches to 39 sds, beyond which the density underflows. Separable
+ * σ (no s) use the same grid with panels at most min(2.5 sd, `stepWidth`) wide
+ * (and the core shifted up by the tilt 2·sd² of e^{2χ} for exponential growth).
  *
  * Every moment carries a per-panel error estimate (QUADPACK's, see
  * `panelError`), summed over panels. `widthFactor` < 1 refines the grid (the
@@ -162,7 +162,11 @@ export class TokenGrid {
     const ends: number[] = [];
     if (hi >= lo) {
       const slope = this.normalised ? maxLogWeightSlope(ctx, lo - CORE_SD * maxSd, hi + CORE_SD * maxSd + 2 * maxSd * maxSd) : 1;
-      const shift = this.normalised || act.growth === 'exponential' ? 2 * maxSd * maxSd * slope : 0;
+      // a normalised σ's kernels are bounded (e^{−ψ} ≤ 1, ψe^{−ψ} ≤ 1/e, ψ²e^{−ψ} ≤ 4/e²) at every s, so
+      // its moments need only the law's own ±9 sds; the tilt 2·sd²·slope of E[ψ²…] matters only where ψ is
+      // unbounded (separable σ with exponential growth). At the softmax Bayes point of max-SLR (sd = ν) the
+      // shift was 2ν²: 21921 panels at ν = 128.
+      const shift = !this.normalised && act.growth === 'exponential' ? 2 * maxSd * maxSd : 0;
       const coreLo = lo - CORE_SD * maxSd;
       const coreHi = hi + shift + CORE_SD * maxSd;
       const width = widthFactor * Math.min(2.5 * minSd, stepWidth(ctx) / slope);
@@ -424,6 +428,16 @@ function maxLogWeightSlope(ctx: TokenContext, lo: number, hi: number): number {
 // ---------------------------------------------------------------------------
 // Selection tasks: a fixed grid in the key χ* = x ~ N(0, 1), with the w-moments of a token at every node
 
+/**
+ * How far the key grid of a selection task reaches above the Gaussian's core (9): 2|m| for a separable
+ * σ (the tilt e^{mx} of its unbounded weights on φ(x)), 0 for a normalised σ, whose kernels e^{−ψ},
+ * ψe^{−ψ} are bounded at every s, so that φ(x) < e^{−40} beyond 9 bounds what is left out (the shift
+ * made the grid grow like m² at the softmax Bayes point of max-SLR, where m = c = ν).
+ */
+function growthShift(ctx: TokenContext): number {
+  return ctx.act.normalised ? 0 : 2 * Math.abs(ctx.coef.m);
+}
+
 interface ChiRule {
   chi: Float64Array;
   panels: number;
@@ -513,8 +527,9 @@ export const _cumulativeMatrix = CUM21;
  * is below the token tolerance (exact at once for polynomial φ), and use the
  * χ-grid if it is still above.
  *
- * The x-grid: core [−9, 9 + 2|m|] (the Gaussian beyond is below e^−40 of
- * its peak; e^{mx} growth of a separable φ is covered by the shift) and a
+ * The x-grid: core [−9, 9 + shift] (the Gaussian beyond is below e^−40 of
+ * its peak; e^{mx} growth of a separable φ is covered by the shift 2|m|, a
+ * normalised σ needs none, see `growthShift`) and a
  * panel on each side out to ±39, where φ(x) underflows; panels at most
  * min(2.5, 1.6/c, 1.6/(|m|·slope)) wide, so that the selection kernel
  * e^{−e^{cx − r}} (any r) and the step of the w-moments in x are resolved.
@@ -552,12 +567,12 @@ export class SelectionGrid {
     const tau = Math.sqrt(tau2);
     // the key range the token's χ = m x + w can take, for the slope scan
     const chiLo = -9 * Math.abs(m) - 9 * tau - 1;
-    const chiHi = (9 + 2 * Math.abs(m)) * Math.abs(m) + 9 * tau + 1;
+    const chiHi = (9 + growthShift(ctx)) * Math.abs(m) + 9 * tau + 1;
     const slope = ctx.act.normalised ? maxLogWeightSlope(ctx, chiLo, chiHi) : 1;
     let width = 2.5;
     if (Number.isFinite(c) && c > 0) width = Math.min(width, stepWidth(ctx) / c);
     if (Math.abs(m) > 0) width = Math.min(width, stepWidth(ctx) / (Math.abs(m) * slope));
-    return { slope, coreLo: -9, coreHi: 9 + 2 * Math.abs(m), width: width * widthFactor };
+    return { slope, coreLo: -9, coreHi: 9 + growthShift(ctx), width: width * widthFactor };
   }
 
   constructor(ctx: TokenContext, c: number, widthFactor = 1) {
@@ -572,7 +587,7 @@ export class SelectionGrid {
     if (n > 20000) throw new NumericalRangeError(`the selection grid would need ${n} panels (c = ${c}, m = ${m})`);
     const ends = [-GAUSSIAN_CUTOFF_SD];
     for (let i = 0; i <= n; i++) ends.push(coreLo + ((coreHi - coreLo) * i) / n);
-    ends.push(GAUSSIAN_CUTOFF_SD + 2 * Math.abs(m));
+    ends.push(GAUSSIAN_CUTOFF_SD + growthShift(ctx));
     this.panels = ends.length - 1;
     const nodes = 21 * this.panels;
     this.x = new Float64Array(nodes);
@@ -710,7 +725,7 @@ export class SelectionGrid {
   private buildChiRule(tau: number): ChiRule {
     const { m } = this.ctx.coef;
     const coreLo = -9;
-    const coreHi = 9 + 2 * Math.abs(m);
+    const coreHi = 9 + growthShift(this.ctx);
     const chiLo = Math.min(m * coreLo, m * coreHi) - 9 * tau;
     const chiHi = Math.max(m * coreLo, m * coreHi) + 9 * tau;
     const width = Math.min(2.5 * tau, stepWidth(this.ctx) / this.slope);
