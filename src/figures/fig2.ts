@@ -49,8 +49,8 @@ export const fig2: FigureDefinition = {
       ...riskCurves(size, 'spiked-L2', seriesOf('spiked-L2'), linspace(0.5, 10, n), (nu) => ({ task: 'spiked', L: '2', nu })),
       ...riskCurves(size, 'spiked-L1000', seriesOf('spiked-L1000'), linspace(1, 30, n), (nu) => ({ task: 'spiked', L: '1000', nu })),
       ...riskCurves(size, 'max-inf', seriesOf('max-inf'), integerLogspace(2, 1000, n), (L) => ({ task: 'max', L: String(L), nu: Infinity })),
-      // ν ≤ 3 here: the softplus kernel's class minimum on max-SLR climbs from 13 s at ν = 2.4 to 30 s at 4.3 and
-      // 110–270 s at 6–10 (measured 2026-11-30; its key slope grows with ν, see population.ts)
+      // ν ≤ 3 here: the softplus kernel's class minimum on max-SLR climbed from 13 s at ν = 2.4 to 30 s at 4.3 and
+      // 110–270 s at 6–10 (measured 2026-11-30 before the large-slope fix of population.ts; not re-measured since)
       ...riskCurves(size, 'max-variable', seriesOf('max-variable'), linspace(0.5, 3, n), (nu) => ({ task: 'max', L: '1,2,3', nu })),
     ];
   },
