@@ -36,7 +36,7 @@ export function lengthPenalty(act: string, s: Setting): Quantity {
     value: 0.5 * (lower + upper),
     error: 0.5 * (upper - lower),
     method: `interval of E_${act}(P_L) − Σ P_L E_${act}(δ_L) from bounds on each class minimum (optimiser tolerance ${OPTIMISER_TOLERANCE}); ${notes.join('; ')}`,
-    converged: Number.isFinite(lower) && Number.isFinite(upper),
+    converged: Number.isFinite(lower) && Number.isFinite(upper) && [whole, ...parts].every((b) => b.consistent),
   };
 }
 
@@ -67,8 +67,9 @@ export function lengthPenaltyFromOneMinimum(act: string, s: Setting): Quantity {
   return {
     value: 0.5 * (lower + upper),
     error: 0.5 * (upper - lower),
+    // (an inconsistent bracket — a risk below Bayes beyond the errors — decides nothing)
     method: `interval of H_${act}: P_L minimum in [${whole.lower.toPrecision(10)}, ${whole.upper.toPrecision(10)}] (${whole.how}); ${notes.join('; ')}`,
-    converged: Number.isFinite(lower) && Number.isFinite(upper),
+    converged: Number.isFinite(lower) && Number.isFinite(upper) && whole.consistent && lower <= upper,
   };
 }
 

@@ -91,6 +91,8 @@ export function classRiskBounds(act: string, s: Setting, tolerance: number, opts
   readonly upper: number;
   readonly result: ClassRiskResult;
   readonly how: string;
+  /** lower ≤ upper: false would mean the engine contradicts itself (a risk below Bayes beyond the errors) */
+  readonly consistent: boolean;
 } {
   const r = classMinimum(act, s, opts);
   const b = bayes(s);
@@ -101,7 +103,7 @@ export function classRiskBounds(act: string, s: Setting, tolerance: number, opts
   const how = r.converged
     ? 'converged search: E_σ within value ± (error + tolerance), and ≥ Bayes'
     : `search not converged (${r.ray ? 'a limit along a ray' : 'ended on a bound'}): E_σ ≤ the smallest risk attained, ≥ Bayes`;
-  return { lower, upper: Math.max(upper, lower), result: r, how };
+  return { lower, upper, result: r, how, consistent: lower <= upper };
 }
 
 export function riskAt(act: string, s: Setting, overlaps: Overlaps, theta?: readonly number[]): RiskResult {
