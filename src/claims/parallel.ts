@@ -56,6 +56,8 @@ export async function runClaimsInWorkers(claims: readonly Claim[], opts: Paralle
           };
           w.once('message', (m: { type: string }) => (m.type === 'ready' ? give() : reject(new Error(`verification worker: unexpected first message ${m.type}`))));
           w.on('error', reject);
+          // a worker that dies without an error event must not leave the run waiting (no-op once settled)
+          w.on('exit', (code) => reject(new Error(`verification worker exited (code ${code}) before the run ended`)));
         });
       }),
     );
