@@ -95,8 +95,8 @@ export const claim: Claim = {
   ],
   uses: ['nishimori-ratio'],
   expect: 'CONFIRMED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 0.3, full: 3 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 0.28, full: 0.93 },
   tolerances: {
     quadrature: { value: 0, reason: 'the engine and the direct integral each carry an error bound (adaptive Gauss–Kronrod estimates); nothing is added' },
     reference: { value: 0, reason: 'mpmath values carry abs_error_estimate = max(10·|dps30 − dps40|, 1e−30·|value|) (generator script); their rounding to double adds 2 ulp' },

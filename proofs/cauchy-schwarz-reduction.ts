@@ -76,8 +76,8 @@ export const claim: Claim = {
   assumptions: ['manifold family (m_kv* = m_vk* = q_kv = 0)', 'value residual s_ℓ ~ N(0, R_vv) independent across tokens and of the key side'],
   uses: [],
   expect: 'CONFIRMED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 0.5, full: 2.5 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 0.44, full: 1.4 },
   tolerances: {
     quadrature: { value: 0, reason: 'both sides carry quadrature bounds; the quadratic adds 16 ulp of rounding' },
     montecarlo: { value: 0, reason: '99.9% interval: false-failure probability ≤ 0.1% per point' },

@@ -29,8 +29,8 @@ export const claim: Claim = {
   assumptions: ['max-SLR, ν = ∞, Δ = 0', 'σ_ℓ = 1 + χ_ℓ for linear attention'],
   uses: ['linear-closed-form', 'softmax-bayes', 'bayes-risk'],
   expect: 'CONFIRMED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 0.05, full: 25 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 0.05, full: 3.2 },
   tolerances: {
     decision: { value: 0, reason: 'inequalities decided only beyond the error bars' },
     extrapolation: { value: 10, reason: 'REFUTED when the limit misses the Richardson estimate by more than 10× its uncertainty' },

@@ -34,8 +34,8 @@ export const claim: Claim = {
   assumptions: ['spiked-SLR, fixed L ≥ 2', 'σ_ℓ = 1 + χ_ℓ for linear attention'],
   uses: ['linear-closed-form', 'softmax-bayes', 'bayes-risk'],
   expect: 'CONFIRMED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 0.2, full: 3 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 0.33, full: 0.89 },
   tolerances: {
     extrapolation: { value: 1, reason: 'CONFIRMED when the stated constant lies within the Richardson uncertainty (last extrapolation step + propagated errors, optimiser tolerance included)' },
   },

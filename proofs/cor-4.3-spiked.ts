@@ -52,8 +52,8 @@ export const claim: Claim = {
   assumptions: ['spiked-SLR, fixed L ≥ 2', 'σ_ℓ = 1 + χ_ℓ for linear attention'],
   uses: ['linear-closed-form', 'softmax-bayes', 'bayes-risk'],
   expect: 'REFUTED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 0.3, full: 2.5 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 0.28, full: 0.55 },
   correctedBy: 'cor-4.3-spiked-corrected',
   tolerances: {
     extrapolation: { value: 10, reason: 'REFUTED when the reported constant misses the Richardson estimate by more than 10× its uncertainty (last extrapolation step + propagated errors, optimiser tolerance 1e−7 included)' },

@@ -29,8 +29,8 @@ export const claim: Claim = {
   assumptions: ['L ~ Unif{1,2,3} (and {2,9} for the mean-length identity)', 'one (k, v) shared by all lengths', 'manifold family'],
   uses: ['cor-4.4-length', 'softmax-bayes', 'linear-closed-form'],
   expect: 'CONFIRMED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 0.05, full: 10 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 0.05, full: 2.9 },
   tolerances: { optimiser: { value: OPTIMISER_TOLERANCE, reason: 'each class minimum is located to 1e−7 in risk' } },
   checks: [
     inequalityCheck<Case>({

@@ -93,8 +93,8 @@ export const claim: Claim = {
   assumptions: ['L ~ Unif{1,2,3}', 'one (k, v) shared by all lengths', 'manifold family'],
   uses: ['softmax-bayes', 'linear-closed-form', 'others-gap'],
   expect: 'REFUTED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 2.5, full: 6 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 2.2, full: 2.1 },
   correctedBy: 'cor-4.4-length-corrected',
   tolerances: {
     optimiser: { value: OPTIMISER_TOLERANCE, reason: 'each class minimum is located to 1e−7 in risk; H sums four of them' },

@@ -72,8 +72,8 @@ export const claim: Claim = {
   assumptions: ['max-SLR at finite ν: χ* ~ N(0, I_L) exactly, ε | χ* ~ softmax(νχ*)'],
   uses: ['bayes-risk'],
   expect: 'CONFIRMED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 0.3, full: 28 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 0.45, full: 7.5 },
   tolerances: {
     quadrature: { value: 0, reason: 'both sides carry quadrature bounds (the Bayes bound scaled by ν)' },
     montecarlo: { value: 0, reason: '99.9% interval: false-failure probability ≤ 0.1% per point' },

@@ -95,8 +95,8 @@ export const claim: Claim = {
   assumptions: ['manifold family (m_kv* = m_vk* = q_kv = 0)', 'population level, D → ∞'],
   uses: ['cauchy-schwarz-reduction', 'gaussian-ibp-max'],
   expect: 'CONFIRMED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 1.7, full: 4 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 1.7, full: 1.7 },
   tolerances: {
     optimiser: { value: 1e-7, reason: 'the class minimum is located to 1e−7 in risk' },
     closedForm: { value: 0, reason: 'closed forms carry 16 ulp of rounding, and on max-SLR the propagated bound of μ̄' },

@@ -32,8 +32,8 @@ export const claim: Claim = {
   assumptions: ['σ_ℓ = 1 + χ_ℓ (softmax linearised at 0)', 'manifold family'],
   uses: ['bayes-risk', 'linear-closed-form'],
   expect: 'CONFIRMED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 0.4, full: 3 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 0.39, full: 1.8 },
   tolerances: { decision: { value: 0, reason: 'a point is decided only when the gap exceeds the sum of the two error bounds' } },
   checks: [
     inequalityCheck({

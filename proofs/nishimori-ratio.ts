@@ -30,8 +30,8 @@ export const claim: Claim = {
   assumptions: ['ε uniform on {1..L} a priori; tokens i.i.d. N(0, I_D) re-weighted by g_ν'],
   uses: [],
   expect: 'CONFIRMED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 0.4, full: 1 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 0.38, full: 0.45 },
   tolerances: { rounding: { value: ROUNDING, reason: '64 ulp relative to the magnitude of the terms: each side is a few rounded products and sums' } },
   derivation: () => getDerivation('nishimori-ratio'),
   checks: [

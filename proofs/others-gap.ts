@@ -43,8 +43,8 @@ export const claim: Claim = {
   assumptions: ['manifold family', 'ν > 0 and some L ≥ 2'],
   uses: ['bayes-risk', 'cauchy-schwarz-reduction', 'softmax-bayes'],
   expect: 'CONFIRMED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 1.1, full: 45 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 0.78, full: 5.9 },
   tolerances: {
     decision: { value: 0, reason: 'a point is decided only when the gap exceeds the sum of the two error bounds' },
     kktStep: { value: KKT_STEP, reason: 'τ² step of the one-sided KKT test; large enough that the change exceeds the quadrature bounds, small enough to stay local' },

@@ -42,8 +42,8 @@ export const claim: Claim = {
   assumptions: ['ratio condition with slope c_ν (spiked: √ν, max: ν); ν finite (at ν = ∞ the Bayes point is a limit, see cor-4.3-max)', 'population level (infinite data), D → ∞'],
   uses: ['bayes-risk', 'nishimori-ratio', 'cauchy-schwarz-reduction'],
   expect: 'CONFIRMED',
-  // CPU seconds on one core (slr verify --workers 1, 2026-11-30), for scheduling only
-  cost: { fast: 2, full: 11 },
+  // CPU seconds on one core (slr verify --workers 1, 2026-11-30, after the large-slope fix), for scheduling only
+  cost: { fast: 1.4, full: 8.3 },
   tolerances: {
     quadrature: { value: 0, reason: 'both risks carry quadrature error bounds' },
     optimiser: { value: OPTIMISER, reason: 'the class minimum is located to 1e−7 in risk (Nelder–Mead/quasi-Newton stopping rule), on top of its quadrature bound' },
