@@ -67,8 +67,8 @@ export interface ErmPointSpec {
   readonly quadrature?: boolean;
 }
 
-/** The result of one point: its spec (flattened) and what was measured. */
-export interface ErmPoint {
+/** The result of one point: its spec (flattened) and what was measured (the learned overlaps as `Overlaps`). */
+export interface ErmPoint extends Overlaps {
   readonly task: string;
   readonly nu: number;
   /** the length law as `describeLengthLaw` prints it */
@@ -109,13 +109,6 @@ export interface ErmPoint {
   readonly testRiskEmpirical: number;
   /** half-width of its CLT interval at `confidence` */
   readonly testRiskEmpiricalError: number;
-  readonly mkk: number;
-  readonly mkv: number;
-  readonly mvk: number;
-  readonly mvv: number;
-  readonly qkk: number;
-  readonly qvv: number;
-  readonly qkv: number;
   /** σ's trained parameters (e.g. erf's c) */
   readonly theta: readonly number[];
   /** L-BFGS iterations and loss-and-gradient evaluations, summed over the fits of a grid */

@@ -1,5 +1,5 @@
 import { integerLogspace, linspace } from './grid.ts';
-import { FIG2_ACTIVATIONS, riskCurves } from './sweep-helpers.ts';
+import { FIG2_ACTIVATIONS, panelSeries, riskCurves } from './sweep-helpers.ts';
 import type { FigureDefinition, SweepSize } from './types.ts';
 
 const SERIES = ['bayes', ...FIG2_ACTIVATIONS];
@@ -14,7 +14,7 @@ const LEFT_OUT: Readonly<Record<string, readonly string[]>> = {
   'spiked-L1000': ['softplus'],
   'max-inf': ['softmax', 'softplus'],
 };
-const seriesOf = (panel: string) => SERIES.filter((s) => !(LEFT_OUT[panel] ?? []).includes(s));
+const seriesOf = (panel: string) => panelSeries(SERIES, LEFT_OUT, panel);
 const RISK_AXIS = { label: 'population risk E (Δ = 0)', type: 'linear' as const };
 
 /**

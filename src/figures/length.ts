@@ -1,5 +1,5 @@
 import { integerLogspace } from './grid.ts';
-import { FIG2_ACTIVATIONS, riskCurves } from './sweep-helpers.ts';
+import { FIG2_ACTIVATIONS, panelSeries, riskCurves } from './sweep-helpers.ts';
 import type { FigureDefinition, SweepSize } from './types.ts';
 
 // softplus-kernel is not drawn (cost, see LEFT_OUT)
@@ -13,7 +13,7 @@ const SPIKED_NU = 30;
  * softplus on spiked-SLR at L ≥ 381: 36–52 s per point, not converged.
  */
 const LEFT_OUT: Readonly<Record<string, readonly string[]>> = { 'max-inf': ['softmax'] };
-const seriesOf = (panel: string) => SERIES.filter((s) => !(LEFT_OUT[panel] ?? []).includes(s));
+const seriesOf = (panel: string) => panelSeries(SERIES, LEFT_OUT, panel);
 
 /**
  * Risk against the sequence length up to L = 10^6 (beyond the paper's
