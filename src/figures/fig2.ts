@@ -5,14 +5,13 @@ import type { FigureDefinition, SweepSize } from './types.ts';
 const SERIES = ['bayes', ...FIG2_ACTIVATIONS];
 /**
  * Series left out of a panel by default, and why (the caption says so). Measured 2026-11-30 on
- * 2 cores: at max-SLR ν = ∞ softmax and softplus-kernel reach their infimum only as |k| → ∞ (a ray:
- * 20–47 s per point for softmax, 160 s for softplus, brackets not narrowed to 1e−7); softplus at
- * spiked L = 1000 takes ~40 s per point for ν ≥ 12 and did not converge. Softmax = Bayes at ν = ∞
- * is checked by `slr verify --only cor-4.3-max` (the softmax ray).
+ * 2 cores: at max-SLR ν = ∞ the softplus kernel reaches its infimum only as |k| → ∞, along a ray
+ * whose risk approaches its limit like 1/m (117 s per point at L = 2, and the limit only to ~2e−5).
+ * Softmax there is the exact limit E_Bayes = 0 of the ray k = c k* (0.4–0.6 s per point); softplus
+ * at spiked L = 1000 has its minimum at infinity too, but its ray settles like 1/m³ (10–13 s per point).
  */
 const LEFT_OUT: Readonly<Record<string, readonly string[]>> = {
-  'spiked-L1000': ['softplus'],
-  'max-inf': ['softmax', 'softplus'],
+  'max-inf': ['softplus'],
 };
 const seriesOf = (panel: string) => panelSeries(SERIES, LEFT_OUT, panel);
 const RISK_AXIS = { label: 'population risk E (Δ = 0)', type: 'linear' as const };
@@ -32,8 +31,9 @@ export const fig2: FigureDefinition = {
     'for spiked-SLR (top: against the signal strength ν at L = 2 and at L = 1000) and max-SLR (bottom: against the sequence ' +
     'length L at ν = ∞, and against ν for a variable length L ~ Unif{1,2,3}). Softmax lies on the Bayes curve (Prop. 4.2); ' +
     'the other activations stay above it (Fig. 2, Props. 4.3–4.4). Every point is a class minimum computed by the engine of `slr risk`. ' +
-    'Not drawn, for cost: softmax and softplus-kernel at max-SLR ν = ∞ (their infima are limits |k| → ∞; softmax = Bayes there is ' +
-    'checked by `slr verify --only cor-4.3-max`) and softplus-kernel at L = 1000 (~40 s per point).',
+    'At max-SLR ν = ∞ softmax reaches the Bayes risk 0 only as |k| → ∞ (the exact limit of k = c k*, c → ∞); softplus-kernel at ' +
+    'L = 1000 also has its infimum at |k| → ∞ (the limit along the ray, to ≤ 1e−8). Not drawn, for cost: softplus-kernel at max-SLR ' +
+    'ν = ∞ (a limit |k| → ∞ approached like 1/|k|: ~2 minutes per point, to ~2e−5).',
   panels: [
     { id: 'spiked-L2', title: 'spiked-SLR, L = 2', x: { label: 'signal strength ν', type: 'linear' }, y: RISK_AXIS },
     { id: 'spiked-L1000', title: 'spiked-SLR, L = 1000', x: { label: 'signal strength ν', type: 'linear' }, y: RISK_AXIS },

@@ -90,6 +90,8 @@ export interface RayReport {
    * argmax at c_ν = ∞); order drifting to 0 means a limit above `lower`
    */
   readonly powerLaw?: { readonly order: number; readonly C: number };
+  /** the limit along the ray by Aitken's Δ² with its error, when the sequence converges geometrically */
+  readonly limit?: RayLimit;
   readonly reason: string;
 }
 
@@ -725,7 +727,22 @@ function manifoldMinimum(s: Search): ClassRiskResult {
   // Prop. 4.2 closed form: softmax at k = c_ν k*, v = v* has the Bayes risk under the ratio condition
   if (!s.opts.starts && isSoftmaxType(act) && c !== undefined && c >= 0) {
     if (c === Infinity) {
-      return rayMinimum(s, [1, 0, ...theta0], [], 'c_ν = ∞: softmax reaches the Bayes risk only as m_kk* → ∞ (k = c_ν k*, Prop. 4.2)');
+      // at c_ν = ∞ the posterior of ε is one-hot (ε = argmax χ*), so E_Bayes = Δ; the guard keeps the argument honest
+      const b = bayesRisk(task, nu, lengths, delta);
+      const exact = Math.abs(b.value - delta) <= b.error + 8 * Number.EPSILON * (1 + delta);
+      return rayMinimum(
+        s,
+        [1, 0, ...theta0],
+        [],
+        'c_ν = ∞: softmax reaches the Bayes risk only as m_kk* → ∞ (k = c_ν k*, Prop. 4.2)',
+        exact
+          ? {
+              value: b.value,
+              error: b.error,
+              why: 'E_Bayes: along k = c k*, c → ∞ the softmax weights tend to the argmax of χ*, which is ε at c_ν = ∞, so the risk tends to Δ = E_Bayes (dominated convergence: the weights are bounded by 1)',
+            }
+          : undefined,
+      );
     }
     const point = [c, 0, ...theta0];
     const before = s.calls;
@@ -938,8 +955,22 @@ function fullMinimum(s: Search): ClassRiskResult {
  * predictor beats Bayes) and E_σ ≤ every risk on the ray, so
  * E_σ ∈ [E_Bayes − err, min risk + err]. If the risk turns up, a finite
  * minimum lies beyond the old boundary and the search resumes there (once).
+ *
+ * The reported value is the limit along the ray, which is the search's
+ * minimum at infinity (as local as a finite minimum: the starts are the
+ * evidence it is the global one):
+ * - `exactLimit` given (softmax at c_ν = ∞: the weights tend to the argmax of
+ *   χ*, which is ε, so the risk tends to E_Bayes = Δ by dominated
+ *   convergence): that value; three ray points are kept as evidence.
+ * - otherwise Aitken's Δ² on successive triples. When the differences shrink
+ *   geometrically (every ratio in (0, 1)), two successive Aitken estimates
+ *   differing by δ give the value with error δ + the quadrature error
+ *   amplified by the extrapolation; the ray stops as soon as that error is
+ *   below the risk tolerance (the far points are the costly ones).
+ *   Otherwise the value is the bracket's Aitken point and the error covers
+ *   the whole bracket.
  */
-function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: string): ClassRiskResult {
+function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: string, exactLimit?: { value: number; error: number; why: string }): ClassRiskResult {
   const { task, nu, lengths, delta } = s.input;
   const J = s.opts.rayDoublings ?? 8;
   const tol = s.opts.riskTolerance ?? 1e-7;
@@ -950,6 +981,7 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
   let bestPoint = point;
   let converged = true;
   let stopped = '';
+  let limit: RayLimit | undefined;
   for (let j = 0; j <= J; j++) {
     const x = [point[0] * 2 ** j, ...point.slice(1)];
     let ev: Evaluation;
@@ -986,17 +1018,15 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
       bestPoint = x;
     }
     if (risk + error - lower <= tol) break;
+    if (exactLimit && points.length >= 3) break;
+    if (!exactLimit) {
+      limit = rayLimit(points);
+      if (limit && limit.error <= tol) break;
+    }
   }
   const upper = Math.min(...points.map((p) => p.risk + p.error));
-  let extrapolated: number | undefined;
-  if (points.length >= 3) {
-    // R_j ≈ R∞ + C r^j ⇒ R∞ ≈ R_J − d_J r/(1 − r), d_j = R_{j−1} − R_j, r = d_J/d_{J−1}
-    const [r0, r1, r2] = points.slice(-3).map((p) => p.risk);
-    const d1 = r0 - r1;
-    const d2 = r1 - r2;
-    const ratio = d2 / d1;
-    if (d1 > 0 && d2 > 0 && ratio < 1) extrapolated = r2 - (d2 * ratio) / (1 - ratio);
-  }
+  const decreasing = points.every((p, j) => j === 0 || p.risk < points[j - 1].risk);
+  const extrapolated = points.length >= 3 ? aitken(points.slice(-3).map((p) => p.risk)) : undefined;
   let powerLaw: RayReport['powerLaw'];
   if (points.length >= 2) {
     const [a, z] = points.slice(-2);
@@ -1007,8 +1037,38 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
       powerLaw = { order, C: ez * z.mkk ** order };
     }
   }
-  const value = Math.min(upper, Math.max(lower, extrapolated ?? (lower + upper) / 2));
-  const error = Math.max(value - lower, upper - value);
+  let value: number;
+  let error: number;
+  let how: string;
+  let ok: boolean;
+  // a limit along the ray is a search's minimum (at infinity): it carries the search tolerance unless Bayes certifies it
+  let searchTolerance = 0;
+  if (exactLimit && decreasing && exactLimit.value <= upper) {
+    value = exactLimit.value;
+    error = exactLimit.error;
+    // the value does not rest on the ray's quadrature: its points are evidence of the approach only
+    how = `value = the limit along the ray, ${exactLimit.why}; the sequence decreases towards it${converged ? '' : ' (the quadrature of some of its points did not converge; they are evidence only)'}`;
+    ok = true;
+    converged = true;
+  } else if (limit && limit.value >= lower && limit.value <= upper) {
+    value = limit.value;
+    error = limit.error;
+    ok = error <= tol;
+    searchTolerance = tol;
+    how =
+      (limit.settled
+        ? `value = the last risk on the ray: the sequence has settled (its last difference is within the quadrature errors, after shrinking by ${limit.ratios[0].toPrecision(3)}), error = the geometric tail + that difference + the quadrature error; `
+        : `value = the limit along the ray by Aitken's Δ² (difference ratios ${limit.ratios.map((r) => r.toPrecision(3)).join(', ')}; successive estimates ${limit.estimates.map((e) => e.toPrecision(12)).join(', ')}), ` +
+          `error = their last difference + the quadrature error amplified by the extrapolation; `) +
+      `${ok ? 'converged: the error is below the risk tolerance' : `NOT converged: the error is above the risk tolerance ${tol}`}`;
+  } else {
+    value = Math.min(upper, Math.max(lower, extrapolated ?? (lower + upper) / 2));
+    error = Math.max(value - lower, upper - value);
+    ok = upper - lower <= tol;
+    how =
+      `value = ${extrapolated !== undefined ? 'Aitken extrapolation of the sequence, clamped to the bracket' : 'midpoint of the bracket'} (the differences do not shrink geometrically), error = half-width covering the bracket; ` +
+      `${ok ? 'the bracket is narrower than the risk tolerance' : `NOT converged: the bracket is wider than the risk tolerance ${tol}`}`;
+  }
   const ev = bestEv!;
   const narrow = upper - lower <= tol;
   return {
@@ -1026,22 +1086,79 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
     method:
       `class minimum at infinity: ${reason}; risk followed along m_kk* = 2^j·${point[0]} (τ² = ${point[1]}${s.nTheta ? ', θ fixed' : ''}) at full tolerance: ` +
       `${points.map((p) => `${p.mkk}: ${p.risk.toPrecision(10)}`).join(', ')}${stopped}; E_σ ∈ [E_Bayes − err, min risk on the ray + err] = [${lower.toPrecision(8)}, ${upper.toPrecision(8)}]; ` +
-      `value = ${extrapolated !== undefined ? 'Aitken extrapolation of the sequence, clamped to the bracket' : 'midpoint of the bracket'}, error = half-width covering the bracket; ` +
-      `${powerLaw ? `risk − lower ≈ ${powerLaw.C.toPrecision(4)}·m^(−${powerLaw.order.toFixed(3)}) over the last doubling; ` : ''}` +
-      `${narrow ? 'the bracket is narrower than the risk tolerance' : `NOT converged: the bracket is wider than the risk tolerance ${tol}`}; params at the lowest point on the ray`,
-    converged: narrow && converged,
+      `${powerLaw ? `risk − E_Bayes ≈ ${powerLaw.C.toPrecision(4)}·m^(−${powerLaw.order.toFixed(3)}) over the last doubling; ` : ''}` +
+      `${how}; params at the lowest point on the ray`,
+    converged: ok && converged,
     iterations: s.iterations,
     evaluations: s.nodes,
     starts: reports,
     kkt: [],
     quadratureError: points[points.length - 1].error,
-    optimisationGap: upper - value,
-    searchTolerance: 0,
+    optimisationGap: Math.max(0, upper - value),
+    searchTolerance,
     riskEvaluations: s.calls,
     failedEvaluations: s.failed,
-    bayes: { value: b.value, error: b.error, certified: narrow },
-    ray: { points, lower, upper, extrapolated, powerLaw, reason },
+    bayes: { value: b.value, error: b.error, certified: narrow || (exactLimit !== undefined && ok) },
+    ray: { points, lower, upper, extrapolated, powerLaw, reason, ...(limit ? { limit } : {}) },
   };
+}
+
+/** Aitken's Δ² limit of r0, r1, r2 when the differences shrink geometrically (ratio in (0, 1)), else undefined. */
+function aitken([r0, r1, r2]: readonly number[]): number | undefined {
+  const d1 = r0 - r1;
+  const d2 = r1 - r2;
+  const ratio = d2 / d1;
+  return d1 !== 0 && ratio > 0 && ratio < 1 ? r2 - (d2 * ratio) / (1 - ratio) : undefined;
+}
+
+/** The limit of a ray's risks by Aitken's Δ² on successive triples, with an error estimate. */
+export interface RayLimit {
+  readonly value: number;
+  /** see `rayLimit` */
+  readonly error: number;
+  /** the difference ratios (R_{j+1} − R_{j+2})/(R_j − R_{j+1}) used, all in (0, 1) */
+  readonly ratios: readonly number[];
+  /** Aitken estimates from the last two triples (absent when the sequence has settled) */
+  readonly estimates: readonly number[];
+  /** the last difference is within the quadrature errors: the sequence has reached its limit to that accuracy */
+  readonly settled: boolean;
+}
+
+/**
+ * The limit of R_j = R∞ + C r^j + … from at least four points (r = 1/2 is a
+ * 1/m approach, 1/8 a 1/m³ one):
+ * - settled: the last difference is within the two points' quadrature errors
+ *   and the two before it shrank geometrically (ratio r in (0, 1)): value the
+ *   lower of the last two risks, error the geometric tail after the point
+ *   before the last, d·r/(1 − r), plus the last difference and twice the
+ *   larger of their errors;
+ * - geometric: the last two difference ratios lie in (0, 1): value the last
+ *   Aitken estimate, error the change of the last two estimates (which bounds
+ *   the remaining error when the estimates converge at least twice as fast per
+ *   doubling) plus the last quadrature error carried through the formula
+ *   r_2 − d_2 r/(1 − r) (≈ 1 + 2/(1 − r) times the noise);
+ * - otherwise none.
+ */
+export function rayLimit(points: readonly { risk: number; error: number }[]): RayLimit | undefined {
+  const n = points.length;
+  if (n < 4) return undefined;
+  const R = points.map((p) => p.risk);
+  const d = R.slice(1).map((r, j) => R[j] - r);
+  const dl = d[n - 2];
+  const dp = d[n - 3];
+  const dpp = d[n - 4];
+  if (Math.abs(dl) <= points[n - 1].error + points[n - 2].error && dp > 0 && dpp > 0 && dp < dpp) {
+    const r = dp / dpp;
+    // the lower of the last two (they agree within their errors; the lower one is attained)
+    return { value: Math.min(R[n - 1], R[n - 2]), error: (dp * r) / (1 - r) + Math.abs(dl) + 2 * Math.max(points[n - 1].error, points[n - 2].error), ratios: [r], estimates: [], settled: true };
+  }
+  const ratios = [dp / dpp, dl / dp];
+  if (!ratios.every((r) => r > 0 && r < 1)) return undefined;
+  const pEst = aitken(R.slice(n - 4, n - 1));
+  const lEst = aitken(R.slice(n - 3));
+  if (pEst === undefined || lEst === undefined) return undefined;
+  const noise = points[n - 1].error * (1 + 2 / (1 - ratios[1]));
+  return { value: lEst, error: Math.abs(lEst - pEst) + noise, ratios, estimates: [pEst, lEst], settled: false };
 }
 
 function kktText1(k: KktReport): string {

@@ -6,7 +6,7 @@ import { integrate } from '../../src/numerics/adaptive.ts';
 import { nelderMead } from '../../src/numerics/optimize.ts';
 import { normalCdf, normalPdf } from '../../src/numerics/special.ts';
 import { bayesRisk } from '../../src/risk/bayes.ts';
-import { classRisk, valueSideMinimum } from '../../src/risk/class-risk.ts';
+import { classRisk, rayLimit, valueSideMinimum } from '../../src/risk/class-risk.ts';
 import { populationRisk } from '../../src/risk/population.ts';
 import { type LengthLaw, fixedLength, lengthLaw } from '../../src/task/length-law.ts';
 import { maxTask, spikedTask } from '../../src/task/tasks.ts';
@@ -311,6 +311,46 @@ describe('classRisk', () => {
       expect(r.ray!.lower).toBeLessThanOrEqual(b.value);
       expect(r.ray!.upper).toBeGreaterThanOrEqual(b.value);
       expect(Math.abs(r.value - b.value)).toBeLessThanOrEqual(r.error);
+    });
+  });
+
+  describe('rayLimit (Aitken on a ray of risks)', () => {
+    const ray = (limit: number, C: number, r: number, n: number, noise = 0) =>
+      Array.from({ length: n }, (_, j) => ({ risk: limit + C * r ** j + noise * (j % 2 ? 1 : -1), error: noise }));
+    it.each([
+      ['1/m (ratio 1/2)', 0.5],
+      ['1/m³ (ratio 1/8)', 0.125],
+    ])('should recover the limit of an exactly geometric sequence, %s, within its error', (_what, r) => {
+      const lim = rayLimit(ray(0.3, 0.01, r, 5));
+      expect(lim).toBeDefined();
+      expect(Math.abs(lim!.value - 0.3)).toBeLessThanOrEqual(lim!.error + 1e-15);
+      expect(lim!.error).toBeLessThan(1e-14);
+    });
+    it('should cover a second geometric term by the change of the estimates (R = R∞ + a/m + b/m²)', () => {
+      const pts = Array.from({ length: 6 }, (_, j) => ({ risk: 0.05 + 0.02 / 2 ** j + 0.3 / 4 ** j, error: 0 }));
+      const lim = rayLimit(pts)!;
+      expect(Math.abs(lim.value - 0.05)).toBeLessThanOrEqual(lim.error);
+      expect(lim.error).toBeGreaterThan(0);
+    });
+    it('should carry the quadrature error through the extrapolation', () => {
+      const lim = rayLimit(ray(0.3, 0.01, 0.5, 5, 1e-9))!;
+      expect(Math.abs(lim.value - 0.3)).toBeLessThanOrEqual(lim.error);
+      expect(lim.error).toBeGreaterThanOrEqual(1e-9 * 5);
+    });
+    it('should take a sequence that has settled within its quadrature errors as converged (measured: softplus, spiked L = 1000, ν = 6.8)', () => {
+      // the ray 32 … 256 of that case: differences 5.1e−7, 4.3e−8, then 0 to 10 digits
+      const pts = [0.986555852, 0.9865553412, 0.9865552985, 0.9865552985].map((risk) => ({ risk, error: 2e-10 }));
+      const lim = rayLimit(pts)!;
+      expect(lim.settled).toBe(true);
+      expect(lim.value).toBe(0.9865552985); // the lower of the last two
+      expect(lim.error).toBeLessThan(1e-8);
+      expect(lim.error).toBeGreaterThan(4.3e-8 * 0.08);
+    });
+    it('should give no limit from fewer than four points, or when the differences do not shrink geometrically', () => {
+      expect(rayLimit(ray(0.3, 0.01, 0.5, 3))).toBeUndefined();
+      // oscillating, and decreasing linearly (ratio 1)
+      expect(rayLimit([0.5, 0.4, 0.45, 0.35, 0.4].map((risk) => ({ risk, error: 0 })))).toBeUndefined();
+      expect(rayLimit([0.5, 0.4, 0.3, 0.2, 0.1].map((risk) => ({ risk, error: 0 })))).toBeUndefined();
     });
   });
 
