@@ -69,8 +69,11 @@ export const SIMD_MIN_NUMBERS = 1 << 15;
 /**
  * Data of at least this many numbers (2^20 = 4 MB) go to a shared
  * WebAssembly memory ('auto' storage), so that an evaluation may split them
- * over threads (objective.ts): below it the per-evaluation synchronisation
- * of the threads costs about what the second thread saves (bench/erm.ts).
+ * over threads (objective.ts). Measured on 2 idle cores (bench/erm.ts,
+ * split): the split loses below ~5·10^4 numbers (≈ 8 µs of synchronisation
+ * per evaluation), gains 1.7× at 2·10^5 and 1.9× from 8·10^5 on; 2^20
+ * leaves a margin for the workers' start (≈ 0.4 s with tsx) and for a
+ * loaded machine, where the caller waits for the slower thread.
  */
 export const SHARED_MIN_NUMBERS = 1 << 20;
 

@@ -28,6 +28,10 @@
  * (the default from 2^15 numbers on, data.ts) go through the SIMD kernels of
  * simd.ts, other data through the JS kernels at the end of this file; both
  * equal the plain reference implementation (reference.ts) to rounding.
+ * Data in a shared memory (from 2^20 numbers on, data.ts) can be split over
+ * threads (`ObjectiveOptions.threads`, evaluation-pool.ts): the kernel is
+ * arithmetic-bound on one core, so a second core adds its arithmetic
+ * (bench/erm.ts, README).
  */
 import type { Activation } from '../estimator/activation.ts';
 import { InvalidInputError, requireFinite } from '../errors.ts';
