@@ -53,6 +53,8 @@ import {
 
 /** How long a worker may take to load (tsx compiles the sources on first start). */
 export const STARTUP_TIMEOUT_MS = 60_000;
+/** the least time a worker may take over its slice of one evaluation before it is taken as dead */
+export const EVALUATION_TIMEOUT_MIN_MS = 30_000;
 
 /** Index of `act` among the activations a worker can evaluate, or −1 (then evaluations stay in the calling thread). */
 export function workerActivationIndex(act: Activation): number {
@@ -139,15 +141,26 @@ export class EvaluationPool {
       Atomics.notify(this.control, c + REQUEST);
     }
     let ownError: unknown;
+    const started = performance.now();
     try {
       own(this.bounds[0], this.bounds[1]);
     } catch (e) {
       ownError = e; // rethrown once the workers are done with the shared buffers
     }
+    // a worker's slice costs about what the caller's did; one that has not answered long after is taken
+    // as dead (killed from outside: its exit event cannot reach this blocked thread) instead of hanging
+    const deadline = performance.now() + Math.max(EVALUATION_TIMEOUT_MIN_MS, 50 * (performance.now() - started));
     const failures: string[] = [];
     for (let k = 0; k < this.workers.length; k++) {
       const c = k * CONTROL_INTS;
-      for (let done = Atomics.load(this.control, c + DONE); done !== gen; done = Atomics.load(this.control, c + DONE)) Atomics.wait(this.control, c + DONE, done);
+      for (let done = Atomics.load(this.control, c + DONE); done !== gen; done = Atomics.load(this.control, c + DONE)) {
+        const left = deadline - performance.now();
+        if (left <= 0) {
+          this.close();
+          throw new WorkerThreadError(`evaluation worker ${k} did not answer within ${((performance.now() - started) / 1000).toFixed(1)} s (50× the caller's own slice, at least ${EVALUATION_TIMEOUT_MIN_MS / 1000} s); the pool is closed`);
+        }
+        Atomics.wait(this.control, c + DONE, done, left);
+      }
       if (this.control[c + STATUS] !== 0) failures.push(`worker ${k}: ${readError(this.control.subarray(c, c + CONTROL_INTS), this.errors[k])}`);
     }
     if (ownError !== undefined) throw ownError;
