@@ -5,21 +5,24 @@
  * softmax and linear attention against their population class risks.
  *
  * Knobs (environment): SLR_BENCH_ERM_KERNEL_D (default 3000; N = D, L = 3),
+ * SLR_BENCH_ERM_READ_MB (buffer of the uncached streaming-read reference of the split kernel, default 1024),
  * SLR_BENCH_ERM_KERNEL_REPS (timed runs per figure, default 15; the fastest is quoted),
  * SLR_BENCH_ERM_SQRTND (√(N·D) of the Figure-3 sweep, default 400),
  * SLR_BENCH_ERM_SEEDS (default 3), SLR_BENCH_ERM_NUS (default 1,2),
  * SLR_BENCH_ERM_WORKERS (default: cores), SLR_BENCH_ERM_SECTIONS
- * (comma list of kernel, pool, fig3, fig3max, large; default all but large), and for
+ * (comma list of kernel, split, pool, fig3, fig3max, large; default all but large), and for
  * the large section SLR_BENCH_ERM_LARGE_SQRTND (default 10^4),
  * SLR_BENCH_ERM_LARGE_ALPHAS (default 20,100), SLR_BENCH_ERM_LARGE_LAMBDA (default 0.01).
  * Timings on a shared machine are noisy; the work counts (evaluations,
  * iterations, numbers streamed) are not.
  */
 import { availableParallelism } from 'node:os';
-import { DatasetStream, drawDataset, drawTeacher } from '../src/erm/data.ts';
+import { Worker } from 'node:worker_threads';
+import { CHUNK_NUMBERS, Dataset, DatasetStream, drawDataset, drawTeacher } from '../src/erm/data.ts';
+import { closeEvaluationPool } from '../src/erm/evaluation-pool.ts';
 import { ErmObjective, FLOPS_PER_NUMBER } from '../src/erm/objective.ts';
 import { referenceEvaluate } from '../src/erm/reference.ts';
-import { simdKernels } from '../src/erm/simd.ts';
+import { type KernelMemory, kernelMemory, simdKernels } from '../src/erm/simd.ts';
 import { ermReferences, pairedDifferences, summariseErm } from '../src/erm/summary.ts';
 import { ermSweep } from '../src/erm/sweep.ts';
 import { getActivation } from '../src/estimator/activations.ts';
@@ -167,6 +170,170 @@ function kernel(): void {
   if (sink === 42) console.log('');
 }
 
+/**
+ * Fastest of `reps` runs of each function after two warm-ups, by wall-clock
+ * time (a multi-threaded run's CPU time counts every thread); the CPU time
+ * of that run is returned too, so a run that got fewer cores than it had
+ * threads shows (CPU / wall below the thread count).
+ */
+function bestOfWall(fns: (() => void)[], reps: number): { wall: number; cpu: number }[] {
+  for (const fn of fns) {
+    fn();
+    fn();
+  }
+  const best = fns.map(() => ({ wall: Infinity, cpu: Infinity }));
+  for (let r = 0; r < reps; r++) {
+    fns.forEach((fn, k) => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      fn();
+      const wall = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      if (wall < best[k].wall) best[k] = { wall, cpu: (c.user + c.system) / 1000 };
+    });
+  }
+  return best;
+}
+
+/**
+ * Streaming read of a shared kernel memory with the SIMD `sum` kernel on
+ * 1 + `helpers` threads (this thread and bench/read-worker.mjs workers),
+ * each summing an equal slice; `read(offset, count)` times nothing itself.
+ */
+async function parallelReader(memory: KernelMemory, helpers: number): Promise<{ read: (byteOffset: number, count: number) => void; stop: () => void }> {
+  const sum = simdKernels(memory).sum;
+  const workers = Array.from({ length: helpers }, () => {
+    const control = new Int32Array(new SharedArrayBuffer(16));
+    control[1] = -1;
+    const worker = new Worker(new URL('./read-worker.mjs', import.meta.url), { workerData: { memory, control: control.buffer, result: new SharedArrayBuffer(8) } });
+    worker.unref();
+    return { worker, control };
+  });
+  for (const { control } of workers) while (Atomics.load(control, 1) === -1) await new Promise((r) => setTimeout(r, 10));
+  let gen = 0;
+  let sink = 0;
+  return {
+    read: (byteOffset, count) => {
+      const slice = Math.floor(count / (helpers + 1) / 16) * 16;
+      gen++;
+      workers.forEach(({ control }, k) => {
+        control[2] = byteOffset + 4 * slice * (k + 1);
+        control[3] = k === helpers - 1 ? count - slice * helpers - ((count - slice * helpers) % 16) : slice;
+        Atomics.store(control, 0, gen);
+        Atomics.notify(control, 0);
+      });
+      sink += sum(byteOffset, slice);
+      for (const { control } of workers) while (Atomics.load(control, 1) !== gen) Atomics.wait(control, 1, gen - 1);
+      if (sink === 42.5) console.log('');
+    },
+    stop: () => {
+      for (const { control, worker } of workers) {
+        Atomics.store(control, 0, -1);
+        Atomics.notify(control, 0);
+        void worker.terminate();
+      }
+    },
+  };
+}
+
+/**
+ * The evaluation split over threads (evaluation-pool.ts) against streaming
+ * reads with 1 and 2 threads, by wall-clock time: on the kernel data
+ * (SLR_BENCH_ERM_KERNEL_D, as `kernel`) and on a buffer far larger than
+ * any cache (SLR_BENCH_ERM_READ_MB, default 1024; this machine's L3 may be
+ * large); the per-evaluation synchronisation cost (an evaluation on 2
+ * sequences of 8 numbers, 1 thread vs split); and the speed-up of the split
+ * by data size (where SHARED_MIN_NUMBERS comes from).
+ */
+async function splitKernel(): Promise<void> {
+  const D = Number(env('SLR_BENCH_ERM_KERNEL_D', '3000'));
+  const reps = Number(env('SLR_BENCH_ERM_KERNEL_REPS', '15'));
+  const readMB = Number(env('SLR_BENCH_ERM_READ_MB', '1024'));
+  const threads = Math.min(2, availableParallelism());
+  const N = D;
+  const L = 3;
+  const law = { task: spikedTask, nu: 1, lengths: fixedLength(L), delta: 0 };
+  const [t, s, x, r] = RandomStream.streams(11, 4);
+  const teacher = drawTeacher(D, t);
+  const data = drawDataset(law, teacher, N, s, x, { storage: 'shared' }).data;
+  const numbers = data.tokens * D;
+  const bytes = 4 * numbers;
+  const gbs = (ms: number, b = bytes) => b / ms / 1e6;
+  const w = new Float64Array(2 * D + 1);
+  r.fillNormal(w);
+  for (let i = 0; i < 2 * D; i++) w[i] /= Math.sqrt(D);
+  w[2 * D] = 0.1;
+  console.log(`ERM kernel split over ${threads} threads (wall-clock time, fastest of ${reps} after 2 warm-ups; CPU time of that run in brackets): same data as above, shared memory`);
+  const reader = await parallelReader(data.memory!, threads - 1);
+  const big = kernelMemory(readMB * 2 ** 20, true)!;
+  const bigReader = await parallelReader(big, threads - 1);
+  const bigF = new Float32Array(big.buffer);
+  for (let i = 0; i < bigF.length; i += 1024) bigF.fill(i * 1e-9, i, i + 1024); // touch every page
+  const sumOne = simdKernels(data.memory!).sum;
+  const sumBig = simdKernels(big).sum;
+  const first = data.chunks[0].byteOffset;
+  const count = Math.floor(numbers / 16) * 16; // chunks are consecutive in the memory
+  let sink = 0;
+  const readBest = bestOfWall(
+    [() => (sink += sumOne(first, count)), () => reader.read(first, count), () => (sink += sumBig(0, bigF.length)), () => bigReader.read(0, bigF.length)],
+    reps,
+  );
+  reader.stop();
+  bigReader.stop();
+  const [read1, read2, big1, big2] = readBest;
+  const line = (label: string, m: { wall: number; cpu: number }, b = bytes) =>
+    console.log(`  ${label.padEnd(58)} ${m.wall.toFixed(1).padStart(7)} ms [${m.cpu.toFixed(0).padStart(5)}]  ${gbs(m.wall, b).toFixed(2).padStart(6)} GB/s`);
+  line('streaming read, SIMD sum, kernel data, 1 thread', read1);
+  line(`streaming read, SIMD sum, kernel data, ${threads} threads`, read2);
+  line(`streaming read, SIMD sum, ${readMB} MB buffer, 1 thread`, big1, bigF.length * 4);
+  line(`streaming read, SIMD sum, ${readMB} MB buffer, ${threads} threads`, big2, bigF.length * 4);
+  const bw = { read1: gbs(read1.wall), read2: gbs(read2.wall), big1: gbs(big1.wall, bigF.length * 4), big2: gbs(big2.wall, bigF.length * 4) };
+  console.log(`  loss + gradient  threads        ms    [CPU]  GFLOP/s    GB/s  ÷ read 1T  ÷ read ${threads}T  ÷ ${readMB} MB read 1T / ${threads}T`);
+  for (const id of ['softmax', 'linear', 'erf']) {
+    const act = getActivation(id);
+    const wt = w.subarray(0, 2 * D + act.parameters.length);
+    const grad = new Float64Array(wt.length);
+    const single = new ErmObjective(data, act, { lambdaK: 0.01, lambdaV: 0.01 });
+    const split = new ErmObjective(data, act, { lambdaK: 0.01, lambdaV: 0.01 }, { threads });
+    const runs = bestOfWall([() => (sink += single.evaluate(wt, grad)), () => (sink += split.evaluate(wt, grad))], reps);
+    [single, split].forEach((o, k) => {
+      const m = runs[k];
+      const g = gbs(m.wall);
+      console.log(
+        `  ${(k === 0 ? id : '').padEnd(16)} ${String(o.evaluationThreads).padEnd(7)} ${m.wall.toFixed(1).padStart(7)} [${m.cpu.toFixed(0).padStart(5)}]  ${((FLOPS_PER_NUMBER * numbers) / m.wall / 1e6).toFixed(2).padStart(7)}  ${g.toFixed(2).padStart(6)}  ${(g / bw.read1).toFixed(2).padStart(9)}  ${(g / bw.read2).toFixed(2).padStart(9)}  ${(g / bw.big1).toFixed(2).padStart(9)} / ${(g / bw.big2).toFixed(2)}`,
+      );
+    });
+    if (runs[0].wall / runs[1].wall < 1.2 && threads > 1) console.log('  (split barely faster: check the CPU column — a run that got one core has CPU ≈ wall)');
+  }
+  closeEvaluationPool(data);
+  // synchronisation cost: an evaluation with (almost) no data, 1 thread vs split
+  const tiny = Dataset.allocate(8, [1, 1], CHUNK_NUMBERS, 'shared');
+  const softmax = getActivation('softmax');
+  const w8 = new Float64Array(16).fill(0.1);
+  const g8 = new Float64Array(16);
+  const t1 = new ErmObjective(tiny, softmax, { lambdaK: 0, lambdaV: 0 });
+  const t2 = new ErmObjective(tiny, softmax, { lambdaK: 0, lambdaV: 0 }, { threads, parallelMinNumbers: 0 });
+  const [o1, o2] = bestOfWall([() => t1.evaluate(w8, g8), () => t2.evaluate(w8, g8)], 2000);
+  console.log(`  synchronisation per split evaluation: ${((o2.wall - o1.wall) * 1000).toFixed(1)} µs (evaluation of 2 × 8 numbers: ${(o1.wall * 1000).toFixed(1)} µs in 1 thread, ${(o2.wall * 1000).toFixed(1)} µs split)`);
+  closeEvaluationPool(tiny);
+  // where the split pays: speed-up by size (N = D, L = 3)
+  const sizes: string[] = [];
+  for (const d of [64, 128, 256, 512, 1024, 2048]) {
+    const [tt, ss, xx] = RandomStream.streams(d, 3);
+    const small = drawDataset(law, drawTeacher(d, tt), d, ss, xx, { storage: 'shared' }).data;
+    const wd = new Float64Array(2 * d).fill(1 / Math.sqrt(d));
+    const gd = new Float64Array(2 * d);
+    const a = new ErmObjective(small, softmax, { lambdaK: 0, lambdaV: 0 });
+    const b = new ErmObjective(small, softmax, { lambdaK: 0, lambdaV: 0 }, { threads, parallelMinNumbers: 0 });
+    const n = small.tokens * d;
+    const [ra, rb] = bestOfWall([() => a.evaluate(wd, gd), () => b.evaluate(wd, gd)], Math.max(10, Math.min(500, Math.round(3e8 / n))));
+    sizes.push(`${n.toExponential(1)}: ${(ra.wall / rb.wall).toFixed(2)}×`);
+    closeEvaluationPool(small);
+  }
+  console.log(`  split speed-up by stored numbers (softmax, wall): ${sizes.join(', ')}`);
+  if (sink === 42) console.log('');
+}
+
 async function pool(): Promise<void> {
   const options = {
     task: 'spiked',
@@ -304,8 +471,9 @@ async function large(): Promise<void> {
 }
 
 export async function benchErm(): Promise<void> {
-  const sections = env('SLR_BENCH_ERM_SECTIONS', 'kernel,pool,fig3,fig3max').split(',');
+  const sections = env('SLR_BENCH_ERM_SECTIONS', 'kernel,split,pool,fig3,fig3max').split(',');
   if (sections.includes('kernel')) kernel();
+  if (sections.includes('split')) await splitKernel();
   if (sections.includes('pool')) await pool();
   if (sections.includes('fig3')) await fig3();
   if (sections.includes('fig3max')) await fig3max();

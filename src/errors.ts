@@ -46,3 +46,8 @@ export function describe(x: unknown): string {
     return String(x);
   }
 }
+
+/** A worker thread of a parallel computation failed, or did not start (its error's name and message are quoted). */
+export class WorkerThreadError extends SlrError {
+  override readonly name = 'WorkerThreadError';
+}

@@ -78,7 +78,7 @@ export function ermCommand(write: (s: string) => void): Command {
     .option('--confidence <c>', 'coverage of the intervals', String(DEFAULT_CONFIDENCE))
     .option('--gtol <g>', 'L-BFGS stops when ‖∇E_train‖₂ ≤ gtol·max(1, E_train) (variables k/√D, v/√D, θ)', String(DEFAULT_GTOL))
     .option('--max-iterations <n>', 'L-BFGS iteration limit per fit', String(DEFAULT_MAX_ITERATIONS))
-    .option('--workers <n>', 'worker threads (default: available cores; 0 = run in this thread)')
+    .option('--workers <n>', 'worker threads (default: available cores; 0 = run in this thread); with fewer points than threads, each evaluation of a fit is split over the rest')
     .option('--csv <file>', 'keep one row per completed point in this CSV; a rerun skips the points already there')
     .option('--json', 'print one JSON object')
     .option('--no-quadrature', 'skip the test risk by quadrature at the learned overlaps (report the fresh-sample risk only; for settings where the quadrature is slow)')

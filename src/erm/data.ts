@@ -27,15 +27,18 @@
  * Where the chunks live: for data of at least `SIMD_MIN_NUMBERS` numbers
  * (and at most what wasm32 addresses, 4 GiB), all chunks are consecutive
  * views into one WebAssembly.Memory, after the scratch region of the SIMD
- * kernels (simd.ts), so that the kernels read the data in place; otherwise,
- * or where WebAssembly SIMD is missing, in ordinary Float32Arrays and the JS
- * kernels run. `storage` says which.
+ * kernels (simd.ts), so that the kernels read the data in place; from
+ * `SHARED_MIN_NUMBERS` on that memory is shared (worker threads can evaluate
+ * slices of the data in place) and starts with one scratch region per core;
+ * otherwise, or where WebAssembly SIMD is missing, in ordinary Float32Arrays
+ * and the JS kernels run. `storage` says which.
  */
+import { availableParallelism } from 'node:os';
 import { InvalidInputError, requireFinite } from '../errors.ts';
 import { RandomStream } from '../numerics/random.ts';
 import type { LengthLaw } from '../task/length-law.ts';
 import { SequenceSampler, orthonormalDirections } from '../task/sampler.ts';
-import { type KernelMemory, kernelMemory, scratchLayout } from './simd.ts';
+import { type KernelMemory, isShared, kernelMemory, scratchLayout } from './simd.ts';
 import { type Task, validateNu } from '../task/tasks.ts';
 
 /** The data law: task, signal strength ν, length law P_L and noise variance Δ. */
@@ -63,8 +66,68 @@ export const CHUNK_NUMBERS = 1 << 24;
  */
 export const SIMD_MIN_NUMBERS = 1 << 15;
 
-/** 'wasm': chunks in a WebAssembly.Memory for the SIMD kernels; 'array': plain Float32Arrays; 'auto': wasm from SIMD_MIN_NUMBERS on, when available. */
-export type Storage = 'auto' | 'wasm' | 'array';
+/**
+ * Data of at least this many numbers (2^20 = 4 MB) go to a shared
+ * WebAssembly memory ('auto' storage), so that an evaluation may split them
+ * over threads (objective.ts). Measured on 2 idle cores (bench/erm.ts,
+ * split): the split loses below ~5·10^4 numbers (≈ 8 µs of synchronisation
+ * per evaluation), gains 1.7× at 2·10^5 and 1.9× from 8·10^5 on; 2^20
+ * leaves a margin for the workers' start (≈ 0.4 s with tsx) and for a
+ * loaded machine, where the caller waits for the slower thread.
+ */
+export const SHARED_MIN_NUMBERS = 1 << 20;
+
+/** Most threads one evaluation splits over (scratch regions reserved in a shared memory). */
+export const MAX_EVALUATION_THREADS = 16;
+
+/**
+ * 'wasm': chunks in a WebAssembly.Memory for the SIMD kernels; 'shared': the
+ * same memory shared with worker threads; 'array': plain Float32Arrays;
+ * 'auto': wasm from SIMD_MIN_NUMBERS on, shared from SHARED_MIN_NUMBERS on
+ * (each when available).
+ */
+export type Storage = 'auto' | 'wasm' | 'shared' | 'array';
+
+/** The fields of a Dataset. */
+interface DatasetParts {
+  readonly D: number;
+  readonly N: number;
+  readonly y: Float64Array;
+  readonly length: Uint32Array;
+  readonly start: Uint32Array;
+  readonly chunks: Float32Array[];
+  readonly firstOfChunk: Uint32Array;
+  readonly maxLength: number;
+  readonly tokens: number;
+  readonly memory: KernelMemory | undefined;
+  readonly storage: 'wasm' | 'shared' | 'array';
+  readonly scratchSlots: number;
+  readonly scratchBytes: number;
+}
+
+/** A shared data set as plain data for a worker thread (`Dataset.sharedParts`): chunks as [byte offset, length] in `memory`. */
+export interface SharedDatasetParts extends Omit<DatasetParts, 'chunks' | 'storage' | 'memory'> {
+  readonly memory: KernelMemory;
+  readonly chunkViews: readonly (readonly [number, number])[];
+}
+
+/**
+ * The memory for `numbers` numbers after the scratch region(s), and how many
+ * scratch regions it starts with: one per possible evaluation thread when
+ * shared (threads evaluate at once, each with its own scratch), else one.
+ */
+function dataMemory(storage: Storage, numbers: number, scratchBytes: number): { memory: KernelMemory | undefined; slots: number } {
+  if (storage === 'array' || (storage === 'auto' && numbers < SIMD_MIN_NUMBERS)) return { memory: undefined, slots: 1 };
+  if (storage === 'shared' || (storage === 'auto' && numbers >= SHARED_MIN_NUMBERS)) {
+    const slots = Math.min(availableParallelism(), MAX_EVALUATION_THREADS);
+    const memory = kernelMemory(slots * scratchBytes + 4 * numbers, true);
+    if (memory) return { memory, slots };
+    if (storage === 'shared') throw new InvalidInputError(`no shared WebAssembly memory for ${numbers} numbers (SIMD or shared memory missing, or above 4 GiB)`);
+  }
+  const memory = kernelMemory(scratchBytes + 4 * numbers);
+  if (storage === 'wasm' && !memory) throw new InvalidInputError(`no WebAssembly SIMD memory for ${numbers} numbers (SIMD missing, or above 4 GiB)`);
+  return { memory, slots: 1 };
+}
 
 /** Largest dimension accepted (one token must fit a chunk many times over). */
 export const MAX_DIMENSION = 1 << 20;
@@ -93,51 +156,32 @@ export class Dataset {
   readonly maxLength: number;
   /** total number of tokens Σ_n L_n */
   readonly tokens: number;
-  /** the memory holding the chunks (after its scratch region) when storage is 'wasm' */
+  /** the memory holding the chunks (after its scratch regions) when storage is 'wasm' or 'shared' */
   readonly memory: KernelMemory | undefined;
-  readonly storage: 'wasm' | 'array';
+  readonly storage: 'wasm' | 'shared' | 'array';
+  /**
+   * Scratch regions of the SIMD kernels at the start of the memory, one per
+   * thread that may evaluate on these data at once (`scratchSlots × scratchBytes`
+   * bytes, then the data); 1 unless the memory is shared.
+   */
+  readonly scratchSlots: number;
+  /** bytes of one scratch region (`scratchLayout(D, maxLength).bytes`) */
+  readonly scratchBytes: number;
 
-  private constructor(D: number, N: number, lengths: Uint32Array, chunkNumbers: number, storage: Storage) {
-    this.D = D;
-    this.N = N;
-    this.y = new Float64Array(N);
-    this.length = lengths;
-    this.start = new Uint32Array(N);
-    let maxLength = 0;
-    for (let n = 0; n < N; n++) maxLength = Math.max(maxLength, lengths[n]);
-    this.maxLength = maxLength;
-    const tokensPerChunk = Math.max(maxLength, Math.floor(chunkNumbers / D));
-    const chunkSizes: number[] = [];
-    const firsts: number[] = [0];
-    let inChunk = 0;
-    let total = 0;
-    for (let n = 0; n < N; n++) {
-      if (inChunk + lengths[n] > tokensPerChunk) {
-        chunkSizes.push(inChunk);
-        firsts.push(n);
-        inChunk = 0;
-      }
-      this.start[n] = inChunk;
-      inChunk += lengths[n];
-      total += lengths[n];
-    }
-    chunkSizes.push(inChunk);
-    firsts.push(N);
-    this.tokens = total;
-    this.firstOfChunk = Uint32Array.from(firsts);
-    const numbers = total * D;
-    const scratch = scratchLayout(D, maxLength).bytes;
-    const memory = storage === 'array' || (storage === 'auto' && numbers < SIMD_MIN_NUMBERS) ? undefined : kernelMemory(scratch + 4 * numbers);
-    if (storage === 'wasm' && !memory) throw new InvalidInputError(`no WebAssembly SIMD memory for ${numbers} numbers (SIMD missing, or above 4 GiB)`);
-    this.memory = memory;
-    this.storage = memory ? 'wasm' : 'array';
-    let offset = scratch;
-    this.chunks = chunkSizes.map((t) => {
-      if (!memory) return new Float32Array(t * D);
-      const X = new Float32Array(memory.buffer, offset, t * D);
-      offset += 4 * t * D;
-      return X;
-    });
+  private constructor(parts: DatasetParts) {
+    this.D = parts.D;
+    this.N = parts.N;
+    this.y = parts.y;
+    this.length = parts.length;
+    this.start = parts.start;
+    this.chunks = parts.chunks;
+    this.firstOfChunk = parts.firstOfChunk;
+    this.maxLength = parts.maxLength;
+    this.tokens = parts.tokens;
+    this.memory = parts.memory;
+    this.storage = parts.storage;
+    this.scratchSlots = parts.scratchSlots;
+    this.scratchBytes = parts.scratchBytes;
   }
 
   /**
@@ -149,10 +193,84 @@ export class Dataset {
     requireFinite('D', D, { min: 2, max: MAX_DIMENSION, integer: true });
     const N = lengths.length;
     if (N < 1) throw new InvalidInputError('a data set needs at least one sequence');
-    const ls = new Uint32Array(N);
-    for (let n = 0; n < N; n++) ls[n] = requireFinite('sequence length', lengths[n], { min: 1, integer: true });
+    const length = new Uint32Array(N);
+    for (let n = 0; n < N; n++) length[n] = requireFinite('sequence length', lengths[n], { min: 1, integer: true });
     requireFinite('chunk size', chunkNumbers, { min: 1, integer: true });
-    return new Dataset(D, N, ls, chunkNumbers, storage);
+    const start = new Uint32Array(N);
+    let maxLength = 0;
+    for (let n = 0; n < N; n++) maxLength = Math.max(maxLength, length[n]);
+    const tokensPerChunk = Math.max(maxLength, Math.floor(chunkNumbers / D));
+    const chunkSizes: number[] = [];
+    const firsts: number[] = [0];
+    let inChunk = 0;
+    let tokens = 0;
+    for (let n = 0; n < N; n++) {
+      if (inChunk + length[n] > tokensPerChunk) {
+        chunkSizes.push(inChunk);
+        firsts.push(n);
+        inChunk = 0;
+      }
+      start[n] = inChunk;
+      inChunk += length[n];
+      tokens += length[n];
+    }
+    chunkSizes.push(inChunk);
+    firsts.push(N);
+    const numbers = tokens * D;
+    const scratchBytes = scratchLayout(D, maxLength).bytes;
+    const { memory, slots } = dataMemory(storage, numbers, scratchBytes);
+    let offset = slots * scratchBytes;
+    const chunks = chunkSizes.map((t) => {
+      if (!memory) return new Float32Array(t * D);
+      const X = new Float32Array(memory.buffer, offset, t * D);
+      offset += 4 * t * D;
+      return X;
+    });
+    return new Dataset({
+      D,
+      N,
+      y: new Float64Array(N),
+      length,
+      start,
+      chunks,
+      firstOfChunk: Uint32Array.from(firsts),
+      maxLength,
+      tokens,
+      memory,
+      storage: memory ? (isShared(memory) ? 'shared' : 'wasm') : 'array',
+      scratchSlots: slots,
+      scratchBytes,
+    });
+  }
+
+  /**
+   * What a worker thread needs to see these data in place (storage 'shared'
+   * only): the shared memory, where the chunks lie in it, and copies of the
+   * small per-sequence arrays. Rebuilt there by `fromSharedParts`.
+   */
+  sharedParts(): SharedDatasetParts {
+    if (this.storage !== 'shared' || !this.memory) throw new InvalidInputError(`data with storage '${this.storage}' cannot be shared with worker threads`);
+    return {
+      D: this.D,
+      N: this.N,
+      y: this.y,
+      length: this.length,
+      start: this.start,
+      firstOfChunk: this.firstOfChunk,
+      maxLength: this.maxLength,
+      tokens: this.tokens,
+      memory: this.memory,
+      scratchSlots: this.scratchSlots,
+      scratchBytes: this.scratchBytes,
+      chunkViews: this.chunks.map((X) => [X.byteOffset, X.length]),
+    };
+  }
+
+  /** The data set of `sharedParts`, its chunks views into the same shared memory. */
+  static fromSharedParts(parts: SharedDatasetParts): Dataset {
+    const { chunkViews, ...rest } = parts;
+    const chunks = chunkViews.map(([byteOffset, length]) => new Float32Array(parts.memory.buffer, byteOffset, length));
+    return new Dataset({ ...rest, chunks, storage: 'shared' });
   }
 
   /** Token ℓ of sequence n as a view (for tests and diagnostics; the kernels index chunks directly). */

@@ -28,12 +28,17 @@
  * (the default from 2^15 numbers on, data.ts) go through the SIMD kernels of
  * simd.ts, other data through the JS kernels at the end of this file; both
  * equal the plain reference implementation (reference.ts) to rounding.
+ * Data in a shared memory (from 2^20 numbers on, data.ts) can be split over
+ * threads (`ObjectiveOptions.threads`, evaluation-pool.ts): the kernel is
+ * arithmetic-bound on one core, so a second core adds its arithmetic
+ * (bench/erm.ts, README).
  */
 import type { Activation } from '../estimator/activation.ts';
 import { InvalidInputError, requireFinite } from '../errors.ts';
 import type { Overlaps } from '../risk/overlaps.ts';
-import type { Dataset, Teacher } from './data.ts';
+import { type Dataset, SHARED_MIN_NUMBERS, type Teacher } from './data.ts';
 import { type ResolvedDerivative, resolveDerivative } from './derivatives.ts';
+import { type EvaluationPool, evaluationPool, workerActivationIndex } from './evaluation-pool.ts';
 import { type KernelMemory, scratchLayout, simdKernels } from './simd.ts';
 
 export interface Penalties {
@@ -45,6 +50,20 @@ export interface Penalties {
 
 /** Flops per stored number of one loss-and-gradient evaluation (2 dot products + 2 axpy). */
 export const FLOPS_PER_NUMBER = 8;
+
+export interface ObjectiveOptions {
+  /**
+   * Threads an evaluation on the training set may use (default 1): the
+   * calling thread plus threads − 1 worker threads (evaluation-pool.ts). More
+   * than one is used only when the data are in a shared memory (data.ts),
+   * hold at least `parallelMinNumbers` numbers, σ is a built-in activation,
+   * and the data reserve enough scratch regions (one per core); otherwise
+   * the evaluation stays in this thread. See `evaluationThreads`.
+   */
+  readonly threads?: number;
+  /** size threshold of the parallel evaluation in stored numbers (default SHARED_MIN_NUMBERS, where it measured to pay) */
+  readonly parallelMinNumbers?: number;
+}
 
 /**
  * E_train and its gradient on one data set for one activation. `evaluate(w,
@@ -65,14 +84,24 @@ export class ErmObjective {
   private readonly dth: Float64Array;
   private readonly gth: Float64Array;
   private theta: number[];
+  /** threads of a training-set evaluation (1: this thread only) */
+  readonly evaluationThreads: number;
+  private readonly activationIndex: number;
+  private pool: EvaluationPool | undefined;
 
   constructor(
     readonly data: Dataset,
     readonly act: Activation,
     readonly penalties: Penalties,
+    options: ObjectiveOptions = {},
   ) {
     requireFinite('lambda-k', penalties.lambdaK, { min: 0 });
     requireFinite('lambda-v', penalties.lambdaV, { min: 0 });
+    const threads = requireFinite('threads', options.threads ?? 1, { min: 1, integer: true });
+    const minNumbers = requireFinite('parallel threshold', options.parallelMinNumbers ?? SHARED_MIN_NUMBERS, { min: 0 });
+    this.activationIndex = workerActivationIndex(act);
+    const parallel = threads > 1 && data.storage === 'shared' && data.tokens * data.D >= minNumbers && this.activationIndex >= 0 && data.N > 1;
+    this.evaluationThreads = parallel ? Math.min(threads, data.scratchSlots) : 1;
     if (act.normalised && !act.logWeight) throw new InvalidInputError(`normalised activation "${act.id}" needs logWeight`);
     this.D = data.D;
     this.nTheta = act.parameters.length;
@@ -150,7 +179,52 @@ export class ErmObjective {
       grad.fill(0, 0, 2 * this.D);
       this.gth.fill(0);
     }
+    if (data === this.data && this.evaluationThreads > 1 && !predictions) return this.passParallel(w, grad, data);
     return data.memory ? this.passSimd(w, grad, data, data.memory, predictions) : this.passJs(w, grad, data, predictions);
+  }
+
+  /**
+   * `pass` split over the evaluation threads (evaluation-pool.ts): this
+   * thread evaluates the first slice of sequences in place, the workers the
+   * others; their partial loss and gradient sums are added here in a fixed
+   * order (deterministic for a fixed thread count).
+   */
+  private passParallel(w: Float64Array, grad: Float64Array | undefined, data: Dataset): number {
+    this.pool ??= evaluationPool(data, this.evaluationThreads);
+    let total = 0;
+    const partials = this.pool.evaluate(this.activationIndex, w, grad !== undefined, (first, end) => {
+      total = this.passSimd(w, grad, data, data.memory!, undefined, first, end, 0);
+    });
+    const { D, nTheta } = this;
+    for (const p of partials) {
+      total += p.loss;
+      if (!grad) continue;
+      for (let i = 0; i < 2 * D; i++) grad[i] += p.gradient[i];
+      for (let j = 0; j < nTheta; j++) this.gth[j] += p.gradient[2 * D + j];
+    }
+    return total;
+  }
+
+  /**
+   * The data part of one evaluation over sequences [first, end) only, with
+   * the kernels' scratch region `slot` (data.ts): Σ (y_n − f_n)² returned,
+   * and when `out` is given the unscaled data gradient in out[0 … 2D) and
+   * the θ gradient in out[2D … 2D + nTheta). This is what an evaluation
+   * worker runs (evaluation-worker.ts); the data must be in a kernel memory.
+   */
+  evaluateSlice(w: Float64Array, out: Float64Array | undefined, first: number, end: number, slot: number): number {
+    const { data, D, nTheta } = this;
+    if (!data.memory) throw new InvalidInputError('a slice evaluation needs data in a WebAssembly memory');
+    if (!(slot >= 0 && slot < data.scratchSlots)) throw new InvalidInputError(`scratch slot ${slot} outside 0…${data.scratchSlots - 1}`);
+    if (!(first >= 0 && first <= end && end <= data.N)) throw new InvalidInputError(`slice [${first}, ${end}) outside the ${data.N} sequences`);
+    for (let j = 0; j < nTheta; j++) this.theta[j] = w[2 * D + j];
+    if (out) {
+      out.fill(0, 0, 2 * D);
+      this.gth.fill(0);
+    }
+    const total = this.passSimd(w, out, data, data.memory, undefined, first, end, slot);
+    if (out) for (let j = 0; j < nTheta; j++) out[2 * D + j] = this.gth[j];
+    return total;
   }
 
   /** The JS streaming passes (data in ordinary arrays). */
@@ -197,11 +271,23 @@ export class ErmObjective {
    * with pass 1 of sequence n + 1 in one loop (so the arithmetic would
    * overlap the memory reads) measured no faster and was dropped.
    */
-  private passSimd(w: Float64Array, grad: Float64Array | undefined, data: Dataset, memory: KernelMemory, predictions?: Float64Array): number {
+  private passSimd(
+    w: Float64Array,
+    grad: Float64Array | undefined,
+    data: Dataset,
+    memory: KernelMemory,
+    predictions?: Float64Array,
+    first = 0,
+    end = data.N,
+    slot = 0,
+  ): number {
     const { D, chi, z, ck, cv } = this;
     const { project, accumulate } = simdKernels(memory);
-    const lay = scratchLayout(D, data.maxLength);
-    const S = new Float64Array(memory.buffer, 0, lay.bytes / 8);
+    // this thread's scratch region (slot 0 unless several threads evaluate these data at once)
+    const base = slot * data.scratchBytes;
+    const local = scratchLayout(D, data.maxLength);
+    const lay = { w: base + local.w, out: base + local.out, coef: base + local.coef };
+    const S = new Float64Array(memory.buffer, base, local.bytes / 8);
     const nv = D - (D % 4);
     for (let i = 0; i < nv; i += 2) {
       const o = 4 * i;
@@ -214,15 +300,16 @@ export class ErmObjective {
       S[o + 6] = 0;
       S[o + 7] = 0;
     }
-    const out = lay.out / 8;
-    const coef = lay.coef / 8;
+    const out = local.out / 8;
+    const coef = local.coef / 8;
     const stride = 4 * D;
     let total = 0;
-    for (let c = 0; c < data.chunks.length; c++) {
+    if (first >= end) return total; // an empty slice (more threads than sequences)
+    for (let c = data.chunkIndex(first); c < data.chunks.length && data.firstOfChunk[c] < end; c++) {
       const X = data.chunks[c];
       const x0 = X.byteOffset;
-      const last = data.firstOfChunk[c + 1];
-      for (let n = data.firstOfChunk[c]; n < last; n++) {
+      const last = Math.min(end, data.firstOfChunk[c + 1]);
+      for (let n = Math.max(first, data.firstOfChunk[c]); n < last; n++) {
         const L = data.length[n];
         const base = data.start[n] * D;
         const at = x0 + 4 * base;

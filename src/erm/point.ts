@@ -30,6 +30,7 @@ import { type LengthLaw, describeLengthLaw, lengthLaw } from '../task/length-law
 import { getTask, validateNu } from '../task/tasks.ts';
 import { type DataLaw, type Dataset, DatasetStream, drawDataset, drawTeacher } from './data.ts';
 import { type ErmFit, type ErmInit, fitErm } from './fit.ts';
+import { closeEvaluationPool } from './evaluation-pool.ts';
 import { ErmObjective, learnedOverlaps } from './objective.ts';
 
 /** Everything that defines one point (plain data: it crosses to worker threads). */
@@ -65,6 +66,13 @@ export interface ErmPointSpec {
    * time of writing: minutes per call); then only the fresh-sample risk is reported.
    */
   readonly quadrature?: boolean;
+  /**
+   * threads of one loss-and-gradient evaluation on the training set (default
+   * 1; see ObjectiveOptions.threads and the sweep's rule in sweep.ts). Not
+   * part of the point's key: results agree across thread counts to rounding
+   * (the L-BFGS path may then differ in the last digits).
+   */
+  readonly evaluationThreads?: number;
 }
 
 /** The result of one point: its spec (flattened) and what was measured (the learned overlaps as `Overlaps`). */
@@ -178,107 +186,113 @@ export function runErmPoint(spec: ErmPointSpec): ErmPoint {
   const streams = RandomStream.streams(dataSeed(spec), 8);
   const teacher = drawTeacher(spec.D, streams[STREAM.teacher]);
   const { data } = drawDataset(law, teacher, spec.N, streams[STREAM.trainSampler], streams[STREAM.trainTokens]);
+  const threads = spec.evaluationThreads ?? 1;
 
-  let chosen: { fit: ErmFit; objective: ErmObjective; lambdaK: number; lambdaV: number; validationLoss: number };
-  let iterations = 0;
-  let evaluations = 0;
-  let fits = 0;
-  const fitOpts = { gTol: spec.gTol, maxIterations: spec.maxIterations, rng: streams[STREAM.init] };
-  if (spec.lambdaGrid.length === 0) {
-    const objective = new ErmObjective(data, act, { lambdaK: spec.lambdaK, lambdaV: spec.lambdaV });
-    const fit = fitErm(objective, teacher, { ...fitOpts, init: spec.init });
-    iterations = fit.iterations;
-    evaluations = fit.evaluations;
-    fits = 1;
-    chosen = { fit, objective, lambdaK: spec.lambdaK, lambdaV: spec.lambdaV, validationLoss: NaN };
-  } else {
-    // grid search along a regularisation path: λ_k from large to small, λ_v sweeping down and up in turn
-    // (boustrophedon), so that consecutive fits differ in one penalty and each warm-starts from the previous;
-    // the diagonal mode walks λ_k = λ_v from large to small
-    const diagonal = spec.lambdaGridMode === 'diagonal';
-    const validation = drawDataset(law, teacher, spec.validationSamples, streams[STREAM.validationSampler], streams[STREAM.validationTokens]).data;
-    const grid = [...new Set(spec.lambdaGrid)].sort((a, b) => b - a);
-    const predictions = new Float64Array(validation.N);
-    let best: typeof chosen | undefined;
-    let start: Float64Array | undefined;
-    grid.forEach((lambdaK, row) => {
-      for (const lambdaV of diagonal ? [lambdaK] : row % 2 === 0 ? grid : [...grid].reverse()) {
-        const objective = new ErmObjective(data, act, { lambdaK, lambdaV });
-        const fit = fitErm(objective, teacher, { ...fitOpts, init: start ?? spec.init });
-        iterations += fit.iterations;
-        evaluations += fit.evaluations;
-        fits++;
-        start = fit.w;
-        const validationLoss = meanSquareError(objective, fit.w, validation, predictions);
-        // a non-finite validation loss (overflowing exp attention) is never chosen
-        if (Number.isFinite(validationLoss) && (!best || validationLoss < best.validationLoss)) {
-          best = { fit, objective, lambdaK, lambdaV, validationLoss };
+  // the training set's evaluation threads (if any) stop with the point, not when the data set is collected
+  try {
+    let chosen: { fit: ErmFit; objective: ErmObjective; lambdaK: number; lambdaV: number; validationLoss: number };
+    let iterations = 0;
+    let evaluations = 0;
+    let fits = 0;
+    const fitOpts = { gTol: spec.gTol, maxIterations: spec.maxIterations, rng: streams[STREAM.init] };
+    if (spec.lambdaGrid.length === 0) {
+      const objective = new ErmObjective(data, act, { lambdaK: spec.lambdaK, lambdaV: spec.lambdaV }, { threads });
+      const fit = fitErm(objective, teacher, { ...fitOpts, init: spec.init });
+      iterations = fit.iterations;
+      evaluations = fit.evaluations;
+      fits = 1;
+      chosen = { fit, objective, lambdaK: spec.lambdaK, lambdaV: spec.lambdaV, validationLoss: NaN };
+    } else {
+      // grid search along a regularisation path: λ_k from large to small, λ_v sweeping down and up in turn
+      // (boustrophedon), so that consecutive fits differ in one penalty and each warm-starts from the previous;
+      // the diagonal mode walks λ_k = λ_v from large to small
+      const diagonal = spec.lambdaGridMode === 'diagonal';
+      const validation = drawDataset(law, teacher, spec.validationSamples, streams[STREAM.validationSampler], streams[STREAM.validationTokens]).data;
+      const grid = [...new Set(spec.lambdaGrid)].sort((a, b) => b - a);
+      const predictions = new Float64Array(validation.N);
+      let best: typeof chosen | undefined;
+      let start: Float64Array | undefined;
+      grid.forEach((lambdaK, row) => {
+        for (const lambdaV of diagonal ? [lambdaK] : row % 2 === 0 ? grid : [...grid].reverse()) {
+          const objective = new ErmObjective(data, act, { lambdaK, lambdaV }, { threads });
+          const fit = fitErm(objective, teacher, { ...fitOpts, init: start ?? spec.init });
+          iterations += fit.iterations;
+          evaluations += fit.evaluations;
+          fits++;
+          start = fit.w;
+          const validationLoss = meanSquareError(objective, fit.w, validation, predictions);
+          // a non-finite validation loss (overflowing exp attention) is never chosen
+          if (Number.isFinite(validationLoss) && (!best || validationLoss < best.validationLoss)) {
+            best = { fit, objective, lambdaK, lambdaV, validationLoss };
+          }
         }
-      }
-    });
-    if (!best) throw new InvalidInputError(`no penalty on the grid gave a finite validation loss for ${act.id}`);
-    chosen = best;
-  }
-
-  const { fit, objective } = chosen;
-  const overlaps: Overlaps = learnedOverlaps(fit.w, teacher);
-  const theta = Array.from(fit.w.subarray(2 * spec.D));
-  const notes: string[] = [fit.message];
-  let testRisk = NaN;
-  let testRiskError = NaN;
-  const quadrature = spec.quadrature ?? true;
-  if (quadrature) {
-    try {
-      const r = populationRisk({ task, nu, lengths, delta: law.delta, act, theta, overlaps });
-      testRisk = r.value;
-      testRiskError = r.error;
-      if (!r.converged) notes.push('test-risk quadrature did not converge');
-    } catch (e) {
-      if (!(e instanceof SlrError)) throw e;
-      notes.push(`test risk by quadrature unavailable: ${e.message}`);
+      });
+      if (!best) throw new InvalidInputError(`no penalty on the grid gave a finite validation loss for ${act.id}`);
+      chosen = best;
     }
+
+    const { fit, objective } = chosen;
+    const overlaps: Overlaps = learnedOverlaps(fit.w, teacher);
+    const theta = Array.from(fit.w.subarray(2 * spec.D));
+    const notes: string[] = [fit.message];
+    let testRisk = NaN;
+    let testRiskError = NaN;
+    const quadrature = spec.quadrature ?? true;
+    if (quadrature) {
+      try {
+        const r = populationRisk({ task, nu, lengths, delta: law.delta, act, theta, overlaps });
+        testRisk = r.value;
+        testRiskError = r.error;
+        if (!r.converged) notes.push('test-risk quadrature did not converge');
+      } catch (e) {
+        if (!(e instanceof SlrError)) throw e;
+        notes.push(`test risk by quadrature unavailable: ${e.message}`);
+      }
+    }
+    const empirical = empiricalRisk(objective, fit.w, new DatasetStream(law, teacher, streams[STREAM.testSampler], streams[STREAM.testTokens]), spec.testSamples, spec.confidence);
+    return {
+      task: task.id,
+      nu,
+      L: describeLengthLaw(lengths),
+      delta: law.delta,
+      act: act.id,
+      D: spec.D,
+      N: spec.N,
+      alpha: spec.alpha,
+      seed: spec.seed,
+      init: spec.init,
+      lambdaK: spec.lambdaK,
+      lambdaV: spec.lambdaV,
+      lambdaGrid: spec.lambdaGrid.join(';'),
+      lambdaGridMode: spec.lambdaGridMode ?? 'product',
+      validationSamples: spec.validationSamples,
+      testSamples: spec.testSamples,
+      confidence: spec.confidence,
+      gTol: spec.gTol,
+      maxIterations: spec.maxIterations,
+      quadrature,
+      lambdaKUsed: chosen.lambdaK,
+      lambdaVUsed: chosen.lambdaV,
+      validationLoss: chosen.validationLoss,
+      trainLoss: fit.trainLoss,
+      objective: fit.objective,
+      testRisk,
+      testRiskError,
+      testRiskEmpirical: empirical.value,
+      testRiskEmpiricalError: empirical.error,
+      ...overlaps,
+      theta,
+      iterations,
+      evaluations,
+      fits,
+      converged: fit.converged,
+      message: notes.join('; '),
+      gradient: objective.derivative.method,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    closeEvaluationPool(data);
   }
-  const empirical = empiricalRisk(objective, fit.w, new DatasetStream(law, teacher, streams[STREAM.testSampler], streams[STREAM.testTokens]), spec.testSamples, spec.confidence);
-  return {
-    task: task.id,
-    nu,
-    L: describeLengthLaw(lengths),
-    delta: law.delta,
-    act: act.id,
-    D: spec.D,
-    N: spec.N,
-    alpha: spec.alpha,
-    seed: spec.seed,
-    init: spec.init,
-    lambdaK: spec.lambdaK,
-    lambdaV: spec.lambdaV,
-    lambdaGrid: spec.lambdaGrid.join(';'),
-    lambdaGridMode: spec.lambdaGridMode ?? 'product',
-    validationSamples: spec.validationSamples,
-    testSamples: spec.testSamples,
-    confidence: spec.confidence,
-    gTol: spec.gTol,
-    maxIterations: spec.maxIterations,
-    quadrature,
-    lambdaKUsed: chosen.lambdaK,
-    lambdaVUsed: chosen.lambdaV,
-    validationLoss: chosen.validationLoss,
-    trainLoss: fit.trainLoss,
-    objective: fit.objective,
-    testRisk,
-    testRiskError,
-    testRiskEmpirical: empirical.value,
-    testRiskEmpiricalError: empirical.error,
-    ...overlaps,
-    theta,
-    iterations,
-    evaluations,
-    fits,
-    converged: fit.converged,
-    message: notes.join('; '),
-    gradient: objective.derivative.method,
-    seconds: (performance.now() - started) / 1000,
-  };
 }
 
 /** (1/n) Σ (y − f)² of the predictor w on a data set. */

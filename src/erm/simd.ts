@@ -25,14 +25,15 @@
  * TypeScript setup (lib without DOM) declares no WebAssembly values.
  */
 export interface KernelMemory {
-  readonly buffer: ArrayBuffer;
+  /** a SharedArrayBuffer when the memory was created shared (see `kernelMemory`) */
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 type WasmModule = object;
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum?: number }) => KernelMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => KernelMemory;
 }
 const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
@@ -227,9 +228,15 @@ const FUNCTIONS: [string, Fn][] = [
   ['sum', streamSum()],
 ];
 
-function moduleBytes(): Uint8Array {
+/**
+ * The module's bytes. A module imports either an ordinary or a shared memory
+ * (wasm links only a memory of the declared kind); a shared import must state
+ * a maximum, here the wasm32 limit so that any shared memory links.
+ */
+function moduleBytes(shared: boolean): Uint8Array {
   const types = FUNCTIONS.map(([, f]) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
-  const imports = [[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]];
+  const memoryLimits = shared ? [0x03, ...uleb(0), ...uleb(MAX_PAGES)] : [0x00, ...uleb(0)];
+  const imports = [[...name('env'), ...name('memory'), 0x02, ...memoryLimits]];
   const funcs = FUNCTIONS.map((_, i) => uleb(i));
   const exports = FUNCTIONS.map(([nm], i) => [...name(nm), 0x00, ...uleb(i)]);
   const codes = FUNCTIONS.map(([, f]) => {
@@ -277,15 +284,26 @@ export interface SimdKernels {
 /** (xa, xb, stride, n, w, out, c) => void, see `streamKernel` */
 export type StreamKernel = (xa: number, xb: number, stride: number, n: number, w: number, out: number, c: number) => void;
 
-let compiled: WasmModule | null | undefined;
+const compiled = new Map<boolean, WasmModule | null>();
 
-/** The compiled module, or null when this runtime has no WebAssembly SIMD (then the JS kernels run). */
-export function simdModule(): WasmModule | null {
-  if (compiled === undefined) {
-    const bytes = moduleBytes();
-    compiled = wasm && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+/**
+ * The compiled module for an ordinary (or, with `shared`, a shared) memory,
+ * or null when this runtime has no WebAssembly SIMD (or no shared memory:
+ * threads) — then the JS kernels, or the single-thread path, run.
+ */
+export function simdModule(shared = false): WasmModule | null {
+  let mod = compiled.get(shared);
+  if (mod === undefined) {
+    const bytes = moduleBytes(shared);
+    mod = wasm && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+    compiled.set(shared, mod);
   }
-  return compiled;
+  return mod;
+}
+
+/** Whether `memory` was created shared (its buffer is then a SharedArrayBuffer, visible to worker threads). */
+export function isShared(memory: KernelMemory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
 const instances = new WeakMap<KernelMemory, SimdKernels>();
@@ -294,7 +312,7 @@ const instances = new WeakMap<KernelMemory, SimdKernels>();
 export function simdKernels(memory: KernelMemory): SimdKernels {
   let k = instances.get(memory);
   if (!k) {
-    const mod = simdModule();
+    const mod = simdModule(isShared(memory));
     if (!mod || !wasm) throw new Error('WebAssembly SIMD is not available');
     const e = new wasm.Instance(mod, { env: { memory } }).exports as Record<string, (...args: number[]) => number>;
     k = {
@@ -330,14 +348,16 @@ const MAX_PAGES = 65536;
 /**
  * A memory of at least `bytes` bytes for the SIMD kernels, or undefined when
  * SIMD is unavailable or the size exceeds what wasm32 can address (then the
- * caller stores its data in ordinary arrays and the JS kernels run).
+ * caller stores its data in ordinary arrays and the JS kernels run). With
+ * `shared`, a shared memory (worker threads read the data in place), or
+ * undefined where the runtime has none.
  */
-export function kernelMemory(bytes: number): KernelMemory | undefined {
-  if (!simdModule() || !wasm) return undefined;
+export function kernelMemory(bytes: number, shared = false): KernelMemory | undefined {
+  if (!simdModule(shared) || !wasm) return undefined;
   const pages = Math.ceil(bytes / PAGE);
   if (pages > MAX_PAGES) return undefined;
   try {
-    return new wasm.Memory({ initial: pages, maximum: pages });
+    return new wasm.Memory({ initial: pages, maximum: pages, shared });
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { InadmissibleOverlapsError, InvalidInputError, NumericalRangeError, SlrError, UnknownNameError, requireFinite } from '../errors.ts';
+import { InadmissibleOverlapsError, InvalidInputError, NumericalRangeError, SlrError, UnknownNameError, WorkerThreadError, requireFinite } from '../errors.ts';
 import { erfActivation, getActivation, linear, softmax, softplusKernel, unnormalisedExp } from '../estimator/activations.ts';
 import { type LengthLaw, describeLengthLaw } from '../task/length-law.ts';
 import { getTask, maxTask, spikedTask, validateNu } from '../task/tasks.ts';
@@ -49,7 +49,11 @@ export interface ErmSweepOptions {
   readonly maxIterations?: number;
   /** test risk by quadrature at the learned overlaps (default true; see ErmPointSpec.quadrature) */
   readonly quadrature?: boolean;
-  /** worker threads (default: available cores, at most the number of points); 0 or 1 runs in this thread */
+  /**
+   * worker threads (default: available cores, at most the number of points);
+   * 0 or 1 runs in this thread. Threads left over when there are fewer
+   * points than threads split each evaluation of a fit (evaluationThreadsPerFit).
+   */
   readonly workers?: number;
   /** points already computed (resume): specs with the same key are not run again, and these are returned */
   readonly completed?: readonly ErmPoint[];
@@ -184,7 +188,8 @@ export async function ermSweep(options: ErmSweepOptions, onProgress?: (p: ErmPro
   const requested = options.workers ?? availableParallelism();
   requireFinite('workers', requested, { min: 0, integer: true });
   const workers = custom && !options.workerSetup ? 1 : Math.min(requested, pending.length);
-  const order = [...pending].sort((a, b) => b.N * b.D - a.N * a.D);
+  const threads = evaluationThreadsPerFit(requested, workers, availableParallelism());
+  const order = [...pending].sort((a, b) => b.N * b.D - a.N * a.D).map((spec) => ({ ...spec, evaluationThreads: threads }));
   if (workers <= 1) {
     const { runErmPoint } = await import('./point.ts');
     for (const spec of order) {
@@ -208,6 +213,21 @@ export async function ermSweep(options: ErmSweepOptions, onProgress?: (p: ErmPro
   return keys.map((k) => done.get(k)!);
 }
 
+/**
+ * Threads of one loss-and-gradient evaluation when `workers` points run at
+ * once out of `requested` threads (sweep option `workers`) on `cores` cores:
+ * the threads the user allowed, up to the cores, shared evenly among the
+ * points running at once, at least 1. So a sweep that already runs a point
+ * per core fits each with one thread (no oversubscription), a single point
+ * (or a sweep left in this thread with workers ≥ 2, e.g. one pending point)
+ * splits its evaluations over the cores, and workers = 0 or 1 keeps
+ * everything in this thread. (The last points of a sweep still run one
+ * thread each when others have finished: the split is fixed per point.)
+ */
+export function evaluationThreadsPerFit(requested: number, workers: number, cores: number): number {
+  return Math.max(1, Math.floor(Math.min(requested, cores) / Math.max(1, workers)));
+}
+
 /** A piscina pool running worker.ts (through the tsx bootstrap when the sources are TypeScript). */
 function createPool(threads: number, setup?: string): Piscina {
   const here = import.meta.url;
@@ -217,6 +237,7 @@ function createPool(threads: number, setup?: string): Piscina {
 
 const ERROR_CLASSES: Record<string, new (message: string) => SlrError> = {
   InvalidInputError,
+  WorkerThreadError,
   InadmissibleOverlapsError,
   NumericalRangeError,
   UnknownNameError,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getActivation } from '../../src/estimator/activations.ts';
+import { closeEvaluationPool } from '../../src/erm/evaluation-pool.ts';
 import { ErmObjective } from '../../src/erm/objective.ts';
 import { referenceEvaluate } from '../../src/erm/reference.ts';
 import { fcParams, reportSeed } from '../helpers/arbitraries.ts';
@@ -72,7 +73,11 @@ describe('ErmObjective.evaluate against referenceEvaluate', () => {
     }
   });
 
-  it.each(['wasm', 'array'] as const)('should equal the reference on data split into many chunks (%s storage)', (storage) => {
+  it.each([
+    ['wasm', 1],
+    ['array', 1],
+    ['shared', 2],
+  ] as const)('should equal the reference on data split into many chunks (%s storage, %d thread(s))', (storage, threads) => {
     const spec = { task: 'spiked' as const, nu: 1, lengths: [2, 5], delta: 0.3, D: 36, N: 50, seed: 8 };
     const [t, s, x, rng] = RandomStream.streams(spec.seed, 4);
     const teacher = drawTeacher(spec.D, t);
@@ -80,7 +85,8 @@ describe('ErmObjective.evaluate against referenceEvaluate', () => {
     expect(data.chunks.length).toBeGreaterThan(5);
     for (const id of ACTIVATIONS) {
       const act = getActivation(id);
-      const obj = new ErmObjective(data, act, { lambdaK: 0.1, lambdaV: 0.1 });
+      const obj = new ErmObjective(data, act, { lambdaK: 0.1, lambdaV: 0.1 }, { threads, parallelMinNumbers: 0 });
+      expect(obj.evaluationThreads).toBe(Math.min(threads, data.scratchSlots));
       const w = new Float64Array(obj.size);
       rng.fillNormal(w);
       for (let i = 0; i < w.length; i++) w[i] *= 0.3;
@@ -93,6 +99,7 @@ describe('ErmObjective.evaluate against referenceEvaluate', () => {
       if (diff > TOL * scale) console.error({ id, storage, E, ERef, maxDifference: diff, tolerance: TOL * scale });
       expect(diff).toBeLessThanOrEqual(TOL * scale);
     }
+    closeEvaluationPool(data);
   });
 
   it('should fail when the kernel is wrong (the check can fail): one token coordinate changed after evaluation', () => {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { csvHeader, csvRow, ermCsvWriter, parseErmCsv, readErmCsv } from '../../src/erm/csv.ts';
 import type { ErmPoint } from '../../src/erm/point.ts';
 import { pairedDifferences, seedMean, summariseErm } from '../../src/erm/summary.ts';
-import { type ErmProgress, type ErmSweepOptions, ermSweep, pointKey, sweepSizes, sweepSpecs } from '../../src/erm/sweep.ts';
+import { type ErmProgress, type ErmSweepOptions, ermSweep, evaluationThreadsPerFit, pointKey, sweepSizes, sweepSpecs } from '../../src/erm/sweep.ts';
 import { fixedLength } from '../../src/task/length-law.ts';
 import { reportSeed } from '../helpers/arbitraries.ts';
 
@@ -133,5 +133,16 @@ describe('summariseErm / pairedDifferences', () => {
     const diffs = [1, 2].map((s) => points.find((p) => p.act === 'softmax' && p.alpha === 1 && p.seed === s)!.testRisk - points.find((p) => p.act === 'linear' && p.alpha === 1 && p.seed === s)!.testRisk);
     expect(d[0].difference.mean).toBeCloseTo((diffs[0] + diffs[1]) / 2, 14);
     expect(seedMean([1], 0.95).halfWidth).toBe(Infinity);
+  });
+});
+
+describe('evaluationThreadsPerFit', () => {
+  it('should share the allowed cores among the points running at once, at least one thread each', () => {
+    expect(evaluationThreadsPerFit(2, 2, 2)).toBe(1); // a point per core: no split
+    expect(evaluationThreadsPerFit(2, 1, 2)).toBe(2); // one point left in this thread: split over both cores
+    expect(evaluationThreadsPerFit(8, 1, 2)).toBe(2); // never more than the cores
+    expect(evaluationThreadsPerFit(0, 1, 4)).toBe(1); // workers = 0: everything in this thread
+    expect(evaluationThreadsPerFit(8, 2, 8)).toBe(4);
+    expect(evaluationThreadsPerFit(3, 2, 8)).toBe(1);
   });
 });
