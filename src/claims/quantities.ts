@@ -97,7 +97,8 @@ export function classRiskBounds(act: string, s: Setting, tolerance: number, opts
   const r = classMinimum(act, s, opts);
   const b = bayes(s);
   const bayesLower = b.value - b.error;
-  const upper = r.ray ? r.ray.upper : r.value + r.quadratureError;
+  // on a ray: every risk on it bounds E_σ from above, and so does its end when computed exactly
+  const upper = r.ray ? Math.min(r.ray.upper, r.ray.exactLimit ? r.ray.exactLimit.value + r.ray.exactLimit.error : Infinity) : r.value + r.quadratureError;
   const searchLower = r.converged ? r.value - r.error - tolerance : -Infinity;
   const lower = Math.max(bayesLower, searchLower);
   const how = r.converged

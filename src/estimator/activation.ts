@@ -26,6 +26,15 @@ export interface Activation {
   inverseLogWeight?(y: number, theta: readonly number[]): number;
   /** Growth class of φ for large x, used to size integration ranges. */
   readonly growth: 'bounded' | 'polynomial' | 'exponential';
+  /**
+   * Normalised σ only, optional: the weights' limit as the scores scale up,
+   * σ(sχ) → σ∞(χ) as s → ∞. 'argmax': all weight on the largest score
+   * (softmax); { positivePart: p }: (χ_ℓ)_+^p / Σ (χ_ℓ')_+^p where some χ > 0,
+   * the argmax where none is (softplus kernel, p = 1). With it the class risk
+   * computes the end of a ray |k| → ∞ exactly (src/risk/scale-limit.ts)
+   * instead of extrapolating towards it.
+   */
+  readonly scaleLimit?: 'argmax' | { readonly positivePart: number };
 }
 
 export interface ActivationParameter {

@@ -15,6 +15,7 @@ export const softmax: Activation = Object.freeze({
   weight: (x: number) => Math.exp(x),
   logWeight: (x: number) => x,
   inverseLogWeight: (y: number) => y,
+  scaleLimit: 'argmax' as const,
 });
 
 /** linear attention: σ_ℓ = 1 + χ_ℓ (softmax linearised at 0) — separable, a polynomial. */
@@ -47,6 +48,8 @@ export const softplusKernel: Activation = Object.freeze({
   normalised: true,
   parameters: [],
   growth: 'polynomial' as const,
+  // softplus(sx)/s → x_+ (and ≈ e^{sx}/s for x < 0, so the argmax where every score is negative)
+  scaleLimit: { positivePart: 1 },
   weight: (x: number) => softplus(x),
   logWeight: (x: number) => logSoftplus(x),
   // softplus(x) = e^y  ⇔  x = log(e^{e^y} − 1) = e^y + log(−expm1(−e^y))

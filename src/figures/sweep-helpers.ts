@@ -13,12 +13,6 @@ export function wanted(size: SweepSize, series: string): boolean {
  * Risk jobs of one panel: for each series (Bayes or σ) and each abscissa, the
  * `slr risk` point that `at(x)` describes.
  */
-/** A figure's series minus those it leaves out of one panel (each figure gives the reason in its caption). */
-export function panelSeries(series: readonly string[], leftOut: Readonly<Record<string, readonly string[]>>, panel: string): string[] {
-  const out = leftOut[panel] ?? [];
-  return series.filter((s) => !out.includes(s));
-}
-
 export function riskCurves(
   size: SweepSize,
   panel: string,

@@ -4,6 +4,7 @@ import { type BoundedNewtonResult, BoundedNewtonStepper, symmetricEigen } from '
 import type { LengthLaw } from '../task/length-law.ts';
 import { type Task, validateNu } from '../task/tasks.ts';
 import { bayesRisk } from './bayes.ts';
+import { scaleLimitRisk } from './scale-limit.ts';
 import type { Family, Overlaps } from './overlaps.ts';
 import { type PopulationRiskOptions, riskTerms } from './population.ts';
 import type { RiskResult } from './result.ts';
@@ -33,7 +34,10 @@ export interface ClassRiskOptions extends PopulationRiskOptions {
   maxIterations?: number;
   /** risk evaluations per start (default 240; one full-family evaluation counts as its risk-term calls) */
   maxEvaluations?: number;
-  /** |m_kk*| ≤ searchBoundary during the search (default 32); a minimiser on it triggers the ray analysis */
+  /**
+   * |m_kk*| ≤ searchBoundary during the search (default 32, or 8 where the end of the ray is computed
+   * exactly, see `exactRayLimitAvailable`); a minimiser on it triggers the ray analysis
+   */
   searchBoundary?: number;
   /** doublings of m_kk* in the ray analysis beyond the search boundary (default 8) */
   rayDoublings?: number;
@@ -92,6 +96,8 @@ export interface RayReport {
   readonly powerLaw?: { readonly order: number; readonly C: number };
   /** the limit along the ray by Aitken's Δ² with its error, when the sequence converges geometrically */
   readonly limit?: RayLimit;
+  /** the limit along the ray computed exactly (Bayes for softmax at c_ν = ∞, or a scale limit), when it was */
+  readonly exactLimit?: { readonly value: number; readonly error: number; readonly why: string };
   readonly reason: string;
 }
 
@@ -207,7 +213,7 @@ export function classRisk(input: ClassRiskInput, opts: ClassRiskOptions = {}): C
   if (family !== 'manifold' && family !== 'full') throw new InvalidInputError(`family must be manifold or full, got ${String(family)}`);
   validateNu(input.task, input.nu);
   const delta = requireFinite('delta', input.delta ?? 0, { min: 0 });
-  const boundary = requireFinite('searchBoundary', opts.searchBoundary ?? 32, { min: 0 });
+  const boundary = requireFinite('searchBoundary', opts.searchBoundary ?? (exactRayLimitAvailable(input) ? EXACT_LIMIT_BOUNDARY : 32), { min: 0 });
   if (!(boundary > 0)) throw new InvalidInputError(`searchBoundary must be > 0, got ${boundary}`);
   requireFinite('rayDoublings', opts.rayDoublings ?? 8, { min: 0, max: 60, integer: true });
   requireFinite('riskTolerance', opts.riskTolerance ?? 1e-7, { min: 0 });
@@ -224,6 +230,22 @@ export function classRisk(input: ClassRiskInput, opts: ClassRiskOptions = {}): C
   }
   const search = new Search({ ...input, delta }, opts, boundary);
   return family === 'manifold' ? manifoldMinimum(search) : fullMinimum(search);
+}
+
+/**
+ * The search boundary where the end of the ray is known exactly (a
+ * positive-part scale limit on an argmax task): the ray is then evidence, not
+ * the estimate, and the risk's cost grows with the slope |m_kk*| (softplus,
+ * max-SLR ν = ∞, L = 2: 0.45 s per evaluation at m = 8, 1.4 s at 32, 6.9 s at
+ * 128), so the search stops at 8 and the ray's two points (8, 16) show the
+ * approach. A finite minimum beyond shows as the risk turning up on the ray,
+ * and the search resumes there, as with the default boundary.
+ */
+const EXACT_LIMIT_BOUNDARY = 8;
+
+function exactRayLimitAvailable(input: ClassRiskInput): boolean {
+  const lim = input.act.scaleLimit;
+  return input.act.normalised && typeof lim === 'object' && input.task.kind === 'selection' && input.task.selectionSlope(input.nu) === Infinity;
 }
 
 // ---------------------------------------------------------------------------
@@ -740,6 +762,8 @@ function manifoldMinimum(s: Search): ClassRiskResult {
               value: b.value,
               error: b.error,
               why: 'E_Bayes: along k = c k*, c → ∞ the softmax weights tend to the argmax of χ*, which is ε at c_ν = ∞, so the risk tends to Δ = E_Bayes (dominated convergence: the weights are bounded by 1)',
+              bayes: true,
+              evidence: 3,
             }
           : undefined,
       );
@@ -788,7 +812,7 @@ function manifoldMinimum(s: Search): ClassRiskResult {
   reports.push(...runs.map((r) => report(s, r)));
   const best = bestRun(runs);
   if (onBoundary(s, best)) {
-    return rayMinimum(s, best.point, reports, `the best start ended on the search boundary |m_kk*| = ${s.boundary} with the risk still decreasing`);
+    return rayMinimum(s, best.point, reports, `the best start ended on the search boundary |m_kk*| = ${s.boundary} with the risk still decreasing`, scaleLimitOf(s));
   }
   const res = best.result!;
   const kkt = kktReports(s, best);
@@ -929,7 +953,7 @@ function fullMinimum(s: Search): ClassRiskResult {
   const reports = [...manReports, ...runs.map((r) => report(s, r))];
   const best = bestRun(runs);
   if (onBoundary(s, best)) {
-    return rayMinimum(s, best.point, reports, `the best full-family start ended on the search boundary |m_kk*| = ${s.boundary}`);
+    return rayMinimum(s, best.point, reports, `the best full-family start ended on the search boundary |m_kk*| = ${s.boundary}`, scaleLimitOf(s));
   }
   const res = best.result!;
   const kkt = kktReports(s, best);
@@ -959,9 +983,12 @@ function fullMinimum(s: Search): ClassRiskResult {
  * The reported value is the limit along the ray, which is the search's
  * minimum at infinity (as local as a finite minimum: the starts are the
  * evidence it is the global one):
- * - `exactLimit` given (softmax at c_ν = ∞: the weights tend to the argmax of
- *   χ*, which is ε, so the risk tends to E_Bayes = Δ by dominated
- *   convergence): that value; three ray points are kept as evidence.
+ * - `exactLimit` given: that value, the ray's points (`evidence` of them)
+ *   kept as evidence of the approach. Softmax at c_ν = ∞: the weights tend to
+ *   the argmax of χ*, which is ε, so the risk tends to E_Bayes = Δ by
+ *   dominated convergence (global: no predictor beats Bayes). A σ with a
+ *   positive-part scale limit on an argmax task: the risk of the limit
+ *   weights, src/risk/scale-limit.ts (local, like any search's minimum).
  * - otherwise Aitken's Δ² on successive triples. When the differences shrink
  *   geometrically (every ratio in (0, 1)), two successive Aitken estimates
  *   differing by δ give the value with error δ + the quadrature error
@@ -970,7 +997,18 @@ function fullMinimum(s: Search): ClassRiskResult {
  *   Otherwise the value is the bracket's Aitken point and the error covers
  *   the whole bracket.
  */
-function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: string, exactLimit?: { value: number; error: number; why: string }): ClassRiskResult {
+/** The risk at the end of a ray, known exactly: see rayMinimum. */
+interface ExactLimit {
+  readonly value: number;
+  readonly error: number;
+  readonly why: string;
+  /** the limit is E_Bayes, so it is the global minimum (no predictor beats Bayes) */
+  readonly bayes: boolean;
+  /** ray points computed as evidence of the approach (they grow costlier along the ray) */
+  readonly evidence: number;
+}
+
+function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: string, exactLimit?: ExactLimit): ClassRiskResult {
   const { task, nu, lengths, delta } = s.input;
   const J = s.opts.rayDoublings ?? 8;
   const tol = s.opts.riskTolerance ?? 1e-7;
@@ -986,7 +1024,10 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
     const x = [point[0] * 2 ** j, ...point.slice(1)];
     let ev: Evaluation;
     try {
-      ev = s.evaluate(x, true);
+      // evidence of an exact limit needs no more than the search's tolerance (and its first point is cached)
+      const cached = exactLimit ? s.cached(x) : undefined;
+      if (cached === null) throw new NumericalRangeError('the risk is not computable there (search tolerance)');
+      ev = cached ?? s.evaluate(x, true);
     } catch (e) {
       // far out on the ray the quadrature can run out of range (token grids grow with the slope):
       // the bracket from the points so far still holds, it is only wider
@@ -1018,7 +1059,7 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
       bestPoint = x;
     }
     if (risk + error - lower <= tol) break;
-    if (exactLimit && points.length >= 3) break;
+    if (exactLimit && points.length >= exactLimit.evidence) break;
     if (!exactLimit) {
       limit = rayLimit(points);
       if (limit && limit.error <= tol) break;
@@ -1050,6 +1091,7 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
     how = `value = the limit along the ray, ${exactLimit.why}; the sequence decreases towards it${converged ? '' : ' (the quadrature of some of its points did not converge; they are evidence only)'}`;
     ok = true;
     converged = true;
+    if (!exactLimit.bayes) searchTolerance = tol;
   } else if (limit && limit.value >= lower && limit.value <= upper) {
     value = limit.value;
     error = limit.error;
@@ -1084,7 +1126,7 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
     excess: value - delta,
     error,
     method:
-      `class minimum at infinity: ${reason}; risk followed along m_kk* = 2^j·${point[0]} (τ² = ${point[1]}${s.nTheta ? ', θ fixed' : ''}) at full tolerance: ` +
+      `class minimum at infinity: ${reason}; risk followed along m_kk* = 2^j·${point[0]} (τ² = ${point[1]}${s.nTheta ? ', θ fixed' : ''}) at ${exactLimit ? 'the search tolerance (evidence only)' : 'full tolerance'}: ` +
       `${points.map((p) => `${p.mkk}: ${p.risk.toPrecision(10)}`).join(', ')}${stopped}; E_σ ∈ [E_Bayes − err, min risk on the ray + err] = [${lower.toPrecision(8)}, ${upper.toPrecision(8)}]; ` +
       `${powerLaw ? `risk − E_Bayes ≈ ${powerLaw.C.toPrecision(4)}·m^(−${powerLaw.order.toFixed(3)}) over the last doubling; ` : ''}` +
       `${how}; params at the lowest point on the ray`,
@@ -1098,8 +1140,17 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
     searchTolerance,
     riskEvaluations: s.calls,
     failedEvaluations: s.failed,
-    bayes: { value: b.value, error: b.error, certified: narrow || (exactLimit !== undefined && ok) },
-    ray: { points, lower, upper, extrapolated, powerLaw, reason, ...(limit ? { limit } : {}) },
+    bayes: { value: b.value, error: b.error, certified: narrow || (exactLimit !== undefined && exactLimit.bayes && ok) },
+    ray: {
+      points,
+      lower,
+      upper,
+      extrapolated,
+      powerLaw,
+      reason,
+      ...(limit ? { limit } : {}),
+      ...(exactLimit ? { exactLimit: { value: exactLimit.value, error: exactLimit.error, why: exactLimit.why } } : {}),
+    },
   };
 }
 
@@ -1159,6 +1210,19 @@ export function rayLimit(points: readonly { risk: number; error: number }[]): Ra
   if (pEst === undefined || lEst === undefined) return undefined;
   const noise = points[n - 1].error * (1 + 2 / (1 - ratios[1]));
   return { value: lEst, error: Math.abs(lEst - pEst) + noise, ratios, estimates: [pEst, lEst], settled: false };
+}
+
+/**
+ * The exact end of the ray m_kk* → ∞ where σ has a positive-part scale limit
+ * and the task selects the argmax (src/risk/scale-limit.ts), else undefined
+ * (the ray is then extrapolated). Its points are evidence only: two.
+ */
+function scaleLimitOf(s: Search): ExactLimit | undefined {
+  const { task, nu, lengths, delta, act } = s.input;
+  const r = scaleLimitRisk({ task, nu, lengths, delta, act });
+  if (!r || !r.converged) return undefined;
+  s.nodes += r.evaluations;
+  return { value: r.value, error: r.error, why: `computed at the limit: ${r.method} (A∞ = ${r.A.toPrecision(12)}, B∞ = ${r.B.toPrecision(12)})`, bayes: false, evidence: 2 };
 }
 
 function kktText1(k: KktReport): string {

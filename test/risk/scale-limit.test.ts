@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { getActivation, linear, softmax, softplusKernel } from '../../src/estimator/activations.ts';
+import { RandomStream } from '../../src/numerics/random.ts';
+import { scaleLimitRisk } from '../../src/risk/scale-limit.ts';
+import { fixedLength, lengthLaw } from '../../src/task/length-law.ts';
+import { maxTask, spikedTask } from '../../src/task/tasks.ts';
+import { SEED, reportSeed } from '../helpers/arbitraries.ts';
+
+reportSeed('scale-limit.test.ts');
+
+const atInfinity = (L: number, delta = 0) => scaleLimitRisk({ task: maxTask, nu: Infinity, lengths: fixedLength(L), delta, act: softplusKernel })!;
+
+/** Monte Carlo of A = E[σ∞_ε], B = E[Σσ∞²] for the positive-part limit (p = 1) at ε = argmax, with standard errors. */
+function monteCarloTerms(L: number, n: number, rng: RandomStream): { A: number; B: number; seA: number; seB: number } {
+  const x = new Float64Array(L);
+  let sA = 0, sA2 = 0, sB = 0, sB2 = 0; // prettier-ignore
+  for (let i = 0; i < n; i++) {
+    rng.fillNormal(x);
+    let max = -Infinity;
+    let sum = 0;
+    let sum2 = 0;
+    for (const v of x) {
+      if (v > max) max = v;
+      if (v > 0) {
+        sum += v;
+        sum2 += v * v;
+      }
+    }
+    // every score ≤ 0: the argmax, which is ε, takes all the weight
+    const a = sum > 0 ? max / sum : 1;
+    const b = sum > 0 ? sum2 / (sum * sum) : 1;
+    sA += a;
+    sA2 += a * a;
+    sB += b;
+    sB2 += b * b;
+  }
+  const A = sA / n;
+  const B = sB / n;
+  return { A, B, seA: Math.sqrt((sA2 / n - A * A) / n), seB: Math.sqrt((sB2 / n - B * B) / n) };
+}
+
+describe('scaleLimitRisk: the end of a ray |k| → ∞ for a positive-part scale limit (softplus kernel, max-SLR ν = ∞)', () => {
+  it('should match an independent nested quadrature at L = 2', () => {
+    // scipy 1.17 integrate.quad, three nested levels (y, t, x) on the original variables (not u = t·y),
+    // G(t, y) in closed form by erfcx, epsrel 1e−10 outside: 0.04835189436708254 (A 0.9301589000381629,
+    // B 0.9091549430918955); 2·10⁷ numpy draws gave 0.04832 ± 5e−5 besides
+    const r = atInfinity(2);
+    expect(r.converged).toBe(true);
+    expect(Math.abs(r.value - 0.04835189436708254)).toBeLessThanOrEqual(r.error + 1e-11);
+    expect(Math.abs(r.A - 0.9301589000381629)).toBeLessThan(1e-11);
+    expect(Math.abs(r.B - 0.9091549430918955)).toBeLessThan(1e-11);
+  });
+
+  it.each([3, 7])('should agree with Monte Carlo of the limit weights at L = %i (z ≤ 4.4)', (L) => {
+    const r = atInfinity(L);
+    const mc = monteCarloTerms(L, 400_000, new RandomStream(SEED + L));
+    // z = 4.4 per component: two components at two lengths fail by chance with probability ≤ 4e−5
+    expect(Math.abs(r.A - mc.A)).toBeLessThanOrEqual(4.4 * mc.seA + 1e-12);
+    expect(Math.abs(r.B - mc.B)).toBeLessThanOrEqual(4.4 * mc.seB + 1e-12);
+  });
+
+  it('should give the trivial-risk end at L = 1 (one token: weight 1) and carry Δ', () => {
+    const r = atInfinity(1, 0.3);
+    expect(r.A).toBe(1);
+    expect(r.B).toBe(1);
+    expect(r.value).toBeCloseTo(0.3, 15);
+  });
+
+  it('should average A and B (not the risks) over a length law', () => {
+    const mixed = scaleLimitRisk({ task: maxTask, nu: Infinity, lengths: lengthLaw([1, 2, 3]), act: softplusKernel })!;
+    const [a1, a2, a3] = [1, 2, 3].map((L) => atInfinity(L));
+    const A = (a1.A + a2.A + a3.A) / 3;
+    const B = (a1.B + a2.B + a3.B) / 3;
+    expect(Math.abs(mixed.value - (1 - (A * A) / B))).toBeLessThan(1e-14);
+  });
+
+  it('should tend to the trivial risk 1 as L grows, with the cost independent of L (L = 10^6)', () => {
+    const r = atInfinity(1_000_000);
+    expect(r.converged).toBe(true);
+    expect(r.value).toBeGreaterThan(0.9999);
+    expect(r.value).toBeLessThan(1);
+    expect(r.error).toBeLessThan(1e-10);
+  });
+
+  it('should say undefined where it does not apply (no scale limit, argmax limit, finite ν, product task)', () => {
+    expect(scaleLimitRisk({ task: maxTask, nu: Infinity, lengths: fixedLength(2), act: linear })).toBeUndefined();
+    expect(scaleLimitRisk({ task: maxTask, nu: Infinity, lengths: fixedLength(2), act: softmax })).toBeUndefined();
+    expect(scaleLimitRisk({ task: maxTask, nu: 3, lengths: fixedLength(2), act: softplusKernel })).toBeUndefined();
+    expect(scaleLimitRisk({ task: spikedTask, nu: 3, lengths: fixedLength(2), act: getActivation('softplus') })).toBeUndefined();
+  });
+});
