@@ -21,8 +21,7 @@ export const fig2: FigureDefinition = {
     'length L at ν = ∞, and against ν for a variable length L ~ Unif{1,2,3}). Softmax lies on the Bayes curve (Prop. 4.2); ' +
     'the other activations stay above it (Fig. 2, Props. 4.3–4.4). Every point is a class minimum computed by the engine of `slr risk`. ' +
     'Some minima lie at |k| → ∞ and are the limits along k ∝ k*: at max-SLR ν = ∞ softmax reaches the Bayes risk 0 (the exact limit ' +
-    'of k = c k*, c → ∞) and softplus-kernel the risk of its limit weights (χ*)_+/Σ(χ*)_+, computed at the limit; at spiked L = 1000 ' +
-    'softplus-kernel is extrapolated along the ray (Aitken, to ≤ 1e−8).',
+    'of k = c k*, c → ∞); softplus-kernel there and at spiked L = 1000 has the risk of its limit weights (χ*)_+/Σ(χ*)_+, computed at the limit.',
   panels: [
     { id: 'spiked-L2', title: 'spiked-SLR, L = 2', x: { label: 'signal strength ν', type: 'linear' }, y: RISK_AXIS },
     { id: 'spiked-L1000', title: 'spiked-SLR, L = 1000', x: { label: 'signal strength ν', type: 'linear' }, y: RISK_AXIS },

@@ -234,18 +234,19 @@ export function classRisk(input: ClassRiskInput, opts: ClassRiskOptions = {}): C
 
 /**
  * The search boundary where the end of the ray is known exactly (a
- * positive-part scale limit on an argmax task): the ray is then evidence, not
- * the estimate, and the risk's cost grows with the slope |m_kk*| (softplus,
- * max-SLR ν = ∞, L = 2: 0.45 s per evaluation at m = 8, 1.4 s at 32, 6.9 s at
- * 128), so the search stops at 8 and the ray's two points (8, 16) show the
- * approach. A finite minimum beyond shows as the risk turning up on the ray,
- * and the search resumes there, as with the default boundary.
+ * positive-part scale limit, on a product task or max-SLR at ν = ∞,
+ * src/risk/scale-limit.ts): the ray is then evidence, not the estimate, and
+ * the risk's cost grows with the slope |m_kk*| (softplus, max-SLR ν = ∞,
+ * L = 2: 0.45 s per evaluation at m = 8, 1.4 s at 32, 6.9 s at 128), so the
+ * search stops at 8 and the ray's two points (8, 16) show the approach. A
+ * finite minimum beyond shows as the risk turning up on the ray or falling
+ * below the limit, and the search resumes there (boundary 32).
  */
 const EXACT_LIMIT_BOUNDARY = 8;
 
 function exactRayLimitAvailable(input: ClassRiskInput): boolean {
   const lim = input.act.scaleLimit;
-  return input.act.normalised && typeof lim === 'object' && input.task.kind === 'selection' && input.task.selectionSlope(input.nu) === Infinity;
+  return input.act.normalised && typeof lim === 'object' && (input.task.kind === 'product' || input.task.selectionSlope(input.nu) === Infinity);
 }
 
 // ---------------------------------------------------------------------------
@@ -973,6 +974,17 @@ function fullMinimum(s: Search): ClassRiskResult {
   });
 }
 
+/** The risk at the end of a ray, known exactly: see rayMinimum. */
+interface ExactLimit {
+  readonly value: number;
+  readonly error: number;
+  readonly why: string;
+  /** the limit is E_Bayes, so it is the global minimum (no predictor beats Bayes) */
+  readonly bayes: boolean;
+  /** ray points computed as evidence of the approach (they grow costlier along the ray) */
+  readonly evidence: number;
+}
+
 /**
  * The infimum along m_kk* → ∞ from `point` (τ², m_kv*², θ fixed): risk at
  * m_kk* = 2^j·m0, j = 0…rayDoublings, at full tolerance. E_σ ≥ E_Bayes (no
@@ -997,17 +1009,6 @@ function fullMinimum(s: Search): ClassRiskResult {
  *   Otherwise the value is the bracket's Aitken point and the error covers
  *   the whole bracket.
  */
-/** The risk at the end of a ray, known exactly: see rayMinimum. */
-interface ExactLimit {
-  readonly value: number;
-  readonly error: number;
-  readonly why: string;
-  /** the limit is E_Bayes, so it is the global minimum (no predictor beats Bayes) */
-  readonly bayes: boolean;
-  /** ray points computed as evidence of the approach (they grow costlier along the ray) */
-  readonly evidence: number;
-}
-
 function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: string, exactLimit?: ExactLimit): ClassRiskResult {
   const { task, nu, lengths, delta } = s.input;
   const J = s.opts.rayDoublings ?? 8;
@@ -1043,16 +1044,7 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
     points.push({ mkk: x[0], risk, error });
     if (prev && risk > prev.risk + prev.error + error && !s.resumed) {
       // the risk turned up: a finite minimum lies beyond the boundary; search again with a wider one
-      const wider = new Search(s.input, { ...s.opts, starts: [s.startFromPoint([x[0] / 2, ...point.slice(1)])] }, Math.abs(x[0]) * 2);
-      wider.resumed = true;
-      const again = s.nKey === 2 ? manifoldMinimum(wider) : fullMinimum(wider);
-      return {
-        ...again,
-        starts: [...reports, ...again.starts],
-        method: `${again.method}; resumed after the ray test found the risk turning up at m_kk* = ${x[0]} (sequence ${points.map((p) => `${p.mkk}: ${p.risk.toPrecision(10)}`).join(', ')})`,
-        riskEvaluations: again.riskEvaluations + s.calls,
-        evaluations: (again.evaluations ?? 0) + s.nodes,
-      };
+      return resumeBeyond(s, point, x[0], reports, points, `the ray test found the risk turning up at m_kk* = ${x[0]}`);
     }
     if (!bestEv || risk < delta + 1 - bestEv.gain) {
       bestEv = ev;
@@ -1066,6 +1058,11 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
     }
   }
   const upper = Math.min(...points.map((p) => p.risk + p.error));
+  const last = points[points.length - 1].mkk;
+  if (exactLimit && exactLimit.value - exactLimit.error > upper && !s.resumed) {
+    // the ray dips below its own end: a finite minimum lies beyond the boundary
+    return resumeBeyond(s, point, last, reports, points, `the ray's risk fell below its limit ${exactLimit.value.toPrecision(10)} at m_kk* ≤ ${last}`);
+  }
   const decreasing = points.every((p, j) => j === 0 || p.risk < points[j - 1].risk);
   const extrapolated = points.length >= 3 ? aitken(points.slice(-3).map((p) => p.risk)) : undefined;
   let powerLaw: RayReport['powerLaw'];
@@ -1108,6 +1105,7 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
     error = Math.max(value - lower, upper - value);
     ok = upper - lower <= tol;
     how =
+      (exactLimit ? `the exact limit ${exactLimit.value.toPrecision(10)} was NOT used: the ray's points do not decrease towards it; ` : '') +
       `value = ${extrapolated !== undefined ? 'Aitken extrapolation of the sequence, clamped to the bracket' : 'midpoint of the bracket'} (the differences do not shrink geometrically), error = half-width covering the bracket; ` +
       `${ok ? 'the bracket is narrower than the risk tolerance' : `NOT converged: the bracket is wider than the risk tolerance ${tol}`}`;
   }
@@ -1151,6 +1149,20 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
       ...(limit ? { limit } : {}),
       ...(exactLimit ? { exactLimit: { value: exactLimit.value, error: exactLimit.error, why: exactLimit.why } } : {}),
     },
+  };
+}
+
+/** The search again, from the ray's point at m/2 with the boundary at 2m, once: a finite minimum lies beyond the old boundary. */
+function resumeBeyond(s: Search, point: readonly number[], m: number, reports: StartReport[], points: readonly { mkk: number; risk: number }[], why: string): ClassRiskResult {
+  const wider = new Search(s.input, { ...s.opts, starts: [s.startFromPoint([m / 2, ...point.slice(1)])] }, Math.abs(m) * 2);
+  wider.resumed = true;
+  const again = s.nKey === 2 ? manifoldMinimum(wider) : fullMinimum(wider);
+  return {
+    ...again,
+    starts: [...reports, ...again.starts],
+    method: `${again.method}; resumed after ${why} (sequence ${points.map((p) => `${p.mkk}: ${p.risk.toPrecision(10)}`).join(', ')})`,
+    riskEvaluations: again.riskEvaluations + s.calls,
+    evaluations: (again.evaluations ?? 0) + s.nodes,
   };
 }
 

@@ -82,11 +82,13 @@ describe('classRisk (long)', () => {
     expect(r.bayes?.certified).toBe(true);
   });
 
-  it('should find the limit of softplus on spiked-SLR at L = 1000, ν = 24.2 along the ray by Aitken, below every point of the ray', () => {
+  it('should extrapolate the ray by Aitken where no scale limit is declared (softplus kernel without it, spiked L = 1000, ν = 24.2)', () => {
     // measured 2026-11-30: the ray 32 … 256 has difference ratios 0.127, 0.128 (a 1/m³ approach) and
     // Aitken estimates 0.953756396036, 0.953756395587; 10 s CPU
-    const r = classRisk({ task: spikedTask, nu: 24.2, lengths: fixedLength(1000), act: softplusKernel });
+    const { scaleLimit: _, ...noLimit } = softplusKernel;
+    const r = classRisk({ task: spikedTask, nu: 24.2, lengths: fixedLength(1000), act: { ...noLimit, id: 'softplus-no-limit' } });
     expect(r.ray?.limit).toBeDefined();
+    expect(r.ray?.exactLimit).toBeUndefined();
     expect(r.converged).toBe(true);
     expect(r.error).toBeLessThanOrEqual(1e-7);
     for (const p of r.ray!.points) expect(r.value).toBeLessThan(p.risk);
@@ -94,6 +96,10 @@ describe('classRisk (long)', () => {
     const last = r.ray!.points[r.ray!.points.length - 1];
     const before = r.ray!.points[r.ray!.points.length - 2];
     expect(last.risk - r.value).toBeLessThan((before.risk - last.risk) * 0.2);
+    // and the limit computed at the limit (src/risk/scale-limit.ts) lies within the extrapolation's error
+    const exact = classRisk({ task: spikedTask, nu: 24.2, lengths: fixedLength(1000), act: softplusKernel });
+    expect(exact.ray?.exactLimit).toBeDefined();
+    expect(Math.abs(exact.value - r.value)).toBeLessThanOrEqual(r.error + exact.error);
   });
 
   it('should give softplus on max-SLR at ν = ∞ its minimum at m_kk* → ∞, computed at the limit, the ray decreasing towards it', () => {

@@ -10,24 +10,29 @@ reportSeed('scale-limit.test.ts');
 
 const atInfinity = (L: number, delta = 0) => scaleLimitRisk({ task: maxTask, nu: Infinity, lengths: fixedLength(L), delta, act: softplusKernel })!;
 
-/** Monte Carlo of A = E[σ∞_ε], B = E[Σσ∞²] for the positive-part limit (p = 1) at ε = argmax, with standard errors. */
-function monteCarloTerms(L: number, n: number, rng: RandomStream): { A: number; B: number; seA: number; seB: number } {
+/**
+ * Monte Carlo of A = E[σ∞_ε], B = E[Σσ∞²] for the positive-part limit (p = 1), with standard errors: the
+ * spike ε is the argmax of L standard normals (`shift` undefined, max-SLR at ν = ∞) or token 0 shifted by
+ * `shift` (spiked-SLR, shift = √ν). Every score ≤ 0: the argmax takes all the weight.
+ */
+function monteCarloTerms(L: number, n: number, rng: RandomStream, shift?: number): { A: number; B: number; seA: number; seB: number } {
   const x = new Float64Array(L);
   let sA = 0, sA2 = 0, sB = 0, sB2 = 0; // prettier-ignore
   for (let i = 0; i < n; i++) {
     rng.fillNormal(x);
-    let max = -Infinity;
+    if (shift !== undefined) x[0] += shift;
+    let argmax = 0;
     let sum = 0;
     let sum2 = 0;
-    for (const v of x) {
-      if (v > max) max = v;
-      if (v > 0) {
-        sum += v;
-        sum2 += v * v;
+    for (let j = 0; j < L; j++) {
+      if (x[j] > x[argmax]) argmax = j;
+      if (x[j] > 0) {
+        sum += x[j];
+        sum2 += x[j] * x[j];
       }
     }
-    // every score ≤ 0: the argmax, which is ε, takes all the weight
-    const a = sum > 0 ? max / sum : 1;
+    const spike = shift === undefined ? argmax : 0;
+    const a = sum > 0 ? Math.max(x[spike], 0) / sum : argmax === spike ? 1 : 0;
     const b = sum > 0 ? sum2 / (sum * sum) : 1;
     sA += a;
     sA2 += a * a;
@@ -82,10 +87,52 @@ describe('scaleLimitRisk: the end of a ray |k| → ∞ for a positive-part scale
     expect(r.error).toBeLessThan(1e-10);
   });
 
-  it('should say undefined where it does not apply (no scale limit, argmax limit, finite ν, product task)', () => {
+  it('should say undefined where it does not apply (no scale limit, argmax limit, max-SLR at finite ν)', () => {
     expect(scaleLimitRisk({ task: maxTask, nu: Infinity, lengths: fixedLength(2), act: linear })).toBeUndefined();
     expect(scaleLimitRisk({ task: maxTask, nu: Infinity, lengths: fixedLength(2), act: softmax })).toBeUndefined();
     expect(scaleLimitRisk({ task: maxTask, nu: 3, lengths: fixedLength(2), act: softplusKernel })).toBeUndefined();
-    expect(scaleLimitRisk({ task: spikedTask, nu: 3, lengths: fixedLength(2), act: getActivation('softplus') })).toBeUndefined();
+    expect(scaleLimitRisk({ task: spikedTask, nu: 3, lengths: fixedLength(2), act: linear })).toBeUndefined();
+  });
+});
+
+describe('scaleLimitRisk on a product task (spiked-SLR: the spike N(√ν, 1) independent of the others)', () => {
+  const spiked = (nu: number, L: number) => scaleLimitRisk({ task: spikedTask, nu, lengths: fixedLength(L), act: getActivation('softplus') })!;
+
+  it('should match an independent two-dimensional quadrature at L = 2, ν = 10', () => {
+    // scipy 1.17: integrate.quad nested over (y, x) on y, x > 0 (weight y/(x + y), (x² + y²)/(x + y)²) plus
+    // the sign regions in closed form (y > 0 ≥ x: weight 1; both ≤ 0: the larger), epsrel 1e−12:
+    // A 0.9008674169636972, B 0.8594700766710092, risk 0.055741293413876125
+    const r = spiked(10, 2);
+    expect(Math.abs(r.value - 0.055741293413876125)).toBeLessThanOrEqual(r.error + 1e-13);
+    expect(Math.abs(r.A - 0.9008674169636972)).toBeLessThan(1e-12);
+    expect(Math.abs(r.B - 0.8594700766710092)).toBeLessThan(1e-12);
+  });
+
+  it("should match the population engine's limit along the ray at L = 1000, ν = 24.2", () => {
+    // the risk along m_kk* = 32 … 256 from riskTerms, extrapolated by Aitken (class-risk.ts rayLimit on a softplus
+    // kernel without scaleLimit): 0.9537563955870747 ± 5.0e−10 (2026-11-30); a scipy quad of the two-level
+    // formula with C(t) = ½ − ½ erfcx(t/√2) in closed form gave 0.9537563954157334
+    const r = spiked(24.2, 1000);
+    expect(Math.abs(r.value - 0.9537563955870747)).toBeLessThanOrEqual(r.error + 5.0e-10);
+    expect(Math.abs(r.value - 0.9537563954157334)).toBeLessThan(1e-13);
+  });
+
+  it.each([
+    [2, 3],
+    [0.5, 5],
+  ])('should agree with Monte Carlo of the limit weights at ν = %f, L = %i (z ≤ 4.4)', (nu, L) => {
+    const r = spiked(nu, L);
+    const mc = monteCarloTerms(L, 400_000, new RandomStream(SEED + 100 * L), Math.sqrt(nu));
+    expect(Math.abs(r.A - mc.A)).toBeLessThanOrEqual(4.4 * mc.seA);
+    expect(Math.abs(r.B - mc.B)).toBeLessThanOrEqual(4.4 * mc.seB);
+  });
+
+  it('should cost the same at L = 10^6 as at L = 16 and stay below the trivial risk', () => {
+    const r = spiked(30, 1_000_000);
+    expect(r.converged).toBe(true);
+    // scipy, same formula as at L = 1000: 0.2110879025822613 at L = 16
+    expect(Math.abs(spiked(30, 16).value - 0.2110879025822613)).toBeLessThan(1e-13);
+    expect(r.value).toBeLessThan(1);
+    expect(r.value).toBeGreaterThan(0.9999);
   });
 });
