@@ -111,6 +111,36 @@ export interface AgreementSpec<P extends Point> {
 }
 
 /** Two independent computations (or a statement and a computation) of the same number agree within their errors. */
+/**
+ * The per-point loop of a check comparing two quantities: both computed under `guarded` (a throw or a
+ * NaN makes the point INCONCLUSIVE, with its evidence), then `judge` decides the point and says what
+ * the second side's evidence adds (expected value, tolerance, note).
+ */
+function comparePoints<P extends Point>(
+  points: readonly P[],
+  first: { readonly label: string; compute(p: P): Quantity },
+  second: { readonly label: string; compute(p: P): Quantity },
+  judge: (a: Quantity, b: Quantity) => { verdict: Verdict; extra: Partial<Evidence> },
+): { evidence: Evidence[]; verdicts: Verdict[] } {
+  const evidence: Evidence[] = [];
+  const verdicts: Verdict[] = [];
+  for (const p of points) {
+    const a = guarded(first.label, p, () => first.compute(p));
+    const b = guarded(second.label, p, () => second.compute(p));
+    if (!a.ok || !b.ok) {
+      if (!a.ok) evidence.push(a.evidence);
+      if (!b.ok) evidence.push(b.evidence);
+      verdicts.push('INCONCLUSIVE');
+      continue;
+    }
+    const { verdict, extra } = judge(a.value, b.value);
+    verdicts.push(verdict);
+    evidence.push(evidenceOf(first.label, a.value, p));
+    evidence.push(evidenceOf(second.label, b.value, p, extra));
+  }
+  return { evidence, verdicts };
+}
+
 export function agreementCheck<P extends Point>(spec: AgreementSpec<P>): Check {
   return {
     id: spec.id,
@@ -118,35 +148,28 @@ export function agreementCheck<P extends Point>(spec: AgreementSpec<P>): Check {
     description: spec.description,
     fast: spec.fast,
     run(ctx): CheckOutcome {
-      const evidence: Evidence[] = [];
-      const verdicts: Verdict[] = [];
       let worst = 0;
-      for (const p of spec.points(ctx)) {
-        const a = guarded(spec.left.label, p, () => spec.left.compute(p, ctx));
-        const b = guarded(spec.right.label, p, () => spec.right.compute(p, ctx));
-        if (!a.ok || !b.ok) {
-          if (!a.ok) evidence.push(a.evidence);
-          if (!b.ok) evidence.push(b.evidence);
-          verdicts.push('INCONCLUSIVE');
-          continue;
-        }
-        const diff = Math.abs(a.value.value - b.value.value);
-        const allowed = a.value.error + b.value.error + spec.tolerance.value;
-        const v: Verdict = !a.value.converged || !b.value.converged || !Number.isFinite(diff) ? 'INCONCLUSIVE' : diff <= allowed ? 'CONFIRMED' : 'REFUTED';
-        verdicts.push(v);
-        worst = Math.max(worst, allowed > 0 ? diff / allowed : diff > 0 ? Infinity : 0);
-        evidence.push(evidenceOf(spec.left.label, a.value, p));
-        evidence.push(
-          evidenceOf(spec.right.label, b.value, p, {
-            expected: a.value.value,
-            tolerance: { value: allowed, reason: `err(${spec.left.label}) + err(${spec.right.label}) + ${spec.tolerance.value} (${spec.tolerance.reason})` },
-            note: `${v}: |difference| = ${fmt(diff)} vs allowed ${fmt(allowed)}`,
-          }),
-        );
-      }
-      const verdict = overall(verdicts);
+      const { evidence, verdicts } = comparePoints(
+        spec.points(ctx),
+        { label: spec.left.label, compute: (p) => spec.left.compute(p, ctx) },
+        { label: spec.right.label, compute: (p) => spec.right.compute(p, ctx) },
+        (a, b) => {
+          const diff = Math.abs(a.value - b.value);
+          const allowed = a.error + b.error + spec.tolerance.value;
+          const verdict: Verdict = !a.converged || !b.converged || !Number.isFinite(diff) ? 'INCONCLUSIVE' : diff <= allowed ? 'CONFIRMED' : 'REFUTED';
+          worst = Math.max(worst, allowed > 0 ? diff / allowed : diff > 0 ? Infinity : 0);
+          return {
+            verdict,
+            extra: {
+              expected: a.value,
+              tolerance: { value: allowed, reason: `err(${spec.left.label}) + err(${spec.right.label}) + ${spec.tolerance.value} (${spec.tolerance.reason})` },
+              note: `${verdict}: |difference| = ${fmt(diff)} vs allowed ${fmt(allowed)}`,
+            },
+          };
+        },
+      );
       return {
-        verdict,
+        verdict: overall(verdicts),
         summary: `${spec.left.label} vs ${spec.right.label}: ${count(verdicts)} points; largest |difference|/allowed = ${fmt(worst)}`,
         evidence,
       };
@@ -184,28 +207,20 @@ export function inequalityCheck<P extends Point>(spec: InequalitySpec<P>): Check
     description: spec.description,
     fast: spec.fast,
     run(ctx): CheckOutcome {
-      const evidence: Evidence[] = [];
-      const verdicts: Verdict[] = [];
       let smallestRatio = Infinity;
-      for (const p of spec.points(ctx)) {
-        const a = guarded(spec.greater.label, p, () => spec.greater.compute(p, ctx));
-        const b = guarded(spec.smaller.label, p, () => spec.smaller.compute(p, ctx));
-        if (!a.ok || !b.ok) {
-          if (!a.ok) evidence.push(a.evidence);
-          if (!b.ok) evidence.push(b.evidence);
-          verdicts.push('INCONCLUSIVE');
-          continue;
-        }
-        const d = decideInequality(a.value, b.value, spec.margin ?? 0);
-        verdicts.push(d.verdict);
-        smallestRatio = Math.min(smallestRatio, d.slack > 0 ? d.gap / d.slack : d.gap > 0 ? Infinity : -Infinity);
-        evidence.push(evidenceOf(spec.greater.label, a.value, p));
-        evidence.push(
-          evidenceOf(spec.smaller.label, b.value, p, {
-            note: `${d.verdict}: ${spec.greater.label} − ${spec.smaller.label}${spec.margin ? ` − ${spec.margin}` : ''} = ${fmt(d.gap)}, error bars ${fmt(d.slack)}`,
-          }),
-        );
-      }
+      const { evidence, verdicts } = comparePoints(
+        spec.points(ctx),
+        { label: spec.greater.label, compute: (p) => spec.greater.compute(p, ctx) },
+        { label: spec.smaller.label, compute: (p) => spec.smaller.compute(p, ctx) },
+        (a, b) => {
+          const d = decideInequality(a, b, spec.margin ?? 0);
+          smallestRatio = Math.min(smallestRatio, d.slack > 0 ? d.gap / d.slack : d.gap > 0 ? Infinity : -Infinity);
+          return {
+            verdict: d.verdict,
+            extra: { note: `${d.verdict}: ${spec.greater.label} − ${spec.smaller.label}${spec.margin ? ` − ${spec.margin}` : ''} = ${fmt(d.gap)}, error bars ${fmt(d.slack)}` },
+          };
+        },
+      );
       return {
         verdict: overall(verdicts),
         summary: `${spec.greater.label} > ${spec.smaller.label}${spec.margin ? ` + ${spec.margin}` : ''}: ${count(verdicts)} points; smallest gap/error = ${fmt(smallestRatio)}`,
