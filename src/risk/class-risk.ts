@@ -213,7 +213,7 @@ export function classRisk(input: ClassRiskInput, opts: ClassRiskOptions = {}): C
   if (family !== 'manifold' && family !== 'full') throw new InvalidInputError(`family must be manifold or full, got ${String(family)}`);
   validateNu(input.task, input.nu);
   const delta = requireFinite('delta', input.delta ?? 0, { min: 0 });
-  const boundary = requireFinite('searchBoundary', opts.searchBoundary ?? (exactRayLimitAvailable(input) ? EXACT_LIMIT_BOUNDARY : 32), { min: 0 });
+  const boundary = requireFinite('searchBoundary', opts.searchBoundary ?? 32, { min: 0 });
   if (!(boundary > 0)) throw new InvalidInputError(`searchBoundary must be > 0, got ${boundary}`);
   requireFinite('rayDoublings', opts.rayDoublings ?? 8, { min: 0, max: 60, integer: true });
   requireFinite('riskTolerance', opts.riskTolerance ?? 1e-7, { min: 0 });
@@ -229,6 +229,7 @@ export function classRisk(input: ClassRiskInput, opts: ClassRiskOptions = {}): C
     }
   }
   const search = new Search({ ...input, delta }, opts, boundary);
+  if (opts.searchBoundary === undefined && exactRayLimitAvailable(input)) chooseExactLimitBoundary(search);
   return family === 'manifold' ? manifoldMinimum(search) : fullMinimum(search);
 }
 
@@ -238,8 +239,9 @@ export function classRisk(input: ClassRiskInput, opts: ClassRiskOptions = {}): C
  * src/risk/scale-limit.ts): the ray is then evidence, not the estimate, and
  * the risk's cost grows with the slope |m_kk*| (softplus, max-SLR ν = ∞,
  * L = 2: 0.45 s per evaluation at m = 8, 1.4 s at 32, 6.9 s at 128), so the
- * search stops at 8 and the ray's two points (8, 16) show the approach. A
- * finite minimum beyond shows as the risk turning up on the ray or falling
+ * search stops at 8 and the ray's two points (8, 16) show the approach —
+ * unless the risk at 8 is already below the limit (chooseExactLimitBoundary).
+ * A finite minimum beyond shows as the risk turning up on the ray or falling
  * below the limit, and the search resumes there (boundary 32).
  */
 const EXACT_LIMIT_BOUNDARY = 8;
@@ -279,13 +281,15 @@ class Search {
   iterations = 0;
   /** set on the search resumed beyond the boundary after the ray test saw the risk turn up (resumes once) */
   resumed = false;
+  /** the exact end of the ray m_kk* → ∞ (scaleLimitOf), once computed; null where there is none */
+  exactLimit: ExactLimit | null | undefined = undefined;
   private readonly cache = new Map<string, Evaluation | null>();
   readonly searchOpts: PopulationRiskOptions;
 
   constructor(
     readonly input: ClassRiskInput & { delta: number },
     readonly opts: ClassRiskOptions,
-    readonly boundary: number,
+    public boundary: number,
   ) {
     this.nKey = (input.family ?? 'manifold') === 'manifold' ? 2 : 3;
     this.nTheta = input.act.parameters.length;
@@ -932,6 +936,7 @@ function fullMinimum(s: Search): ClassRiskResult {
   // 1. the manifold minimum (the face m_kv*² = 0 of the full box)
   const manSearch = new Search({ ...s.input, family: 'manifold' }, { ...s.opts, starts: undefined }, s.boundary);
   manSearch.resumed = s.resumed;
+  manSearch.exactLimit = s.exactLimit;
   const man = manifoldMinimum(manSearch);
   s.nodes += manSearch.nodes;
   s.calls += manSearch.calls;
@@ -1226,15 +1231,41 @@ export function rayLimit(points: readonly { risk: number; error: number }[]): Ra
 
 /**
  * The exact end of the ray m_kk* → ∞ where σ has a positive-part scale limit
- * and the task selects the argmax (src/risk/scale-limit.ts), else undefined
- * (the ray is then extrapolated). Its points are evidence only: two.
+ * (src/risk/scale-limit.ts: product tasks, and max-SLR at ν = ∞), else
+ * undefined (the ray is then extrapolated). Computed once per search. Its ray
+ * points are evidence only: two.
  */
 function scaleLimitOf(s: Search): ExactLimit | undefined {
-  const { task, nu, lengths, delta, act } = s.input;
-  const r = scaleLimitRisk({ task, nu, lengths, delta, act });
-  if (!r || !r.converged) return undefined;
-  s.nodes += r.evaluations;
-  return { value: r.value, error: r.error, why: `computed at the limit: ${r.method} (A∞ = ${r.A.toPrecision(12)}, B∞ = ${r.B.toPrecision(12)})`, bayes: false, evidence: 2 };
+  if (s.exactLimit === undefined) {
+    const { task, nu, lengths, delta, act } = s.input;
+    const r = scaleLimitRisk({ task, nu, lengths, delta, act });
+    if (r) s.nodes += r.evaluations;
+    s.exactLimit =
+      r && r.converged
+        ? { value: r.value, error: r.error, why: `computed at the limit: ${r.method} (A∞ = ${r.A.toPrecision(12)}, B∞ = ${r.B.toPrecision(12)})`, bayes: false, evidence: 2 }
+        : null;
+  }
+  return s.exactLimit ?? undefined;
+}
+
+/**
+ * The search boundary where the ray's end is known exactly: EXACT_LIMIT_BOUNDARY,
+ * unless the risk at m_kk* = EXACT_LIMIT_BOUNDARY or twice it (τ² = 0, the
+ * initial θ) is already below that end, so that the infimum is a finite point
+ * beyond the small boundary (spiked-SLR: m* ≈ 11 at L = 2, ν = 10; 12.8 at
+ * L = 10, ν = 10; 16.4 at L = 1000, ν = 3); then the default 32 spares the
+ * search a resumption. Two search evaluations, cached: they are the ray's
+ * evidence points when the boundary stays small.
+ */
+function chooseExactLimitBoundary(s: Search): void {
+  const lim = scaleLimitOf(s);
+  if (!lim) return;
+  const theta0 = s.input.act.parameters.map((p) => p.initial);
+  for (const m of [EXACT_LIMIT_BOUNDARY, 2 * EXACT_LIMIT_BOUNDARY]) {
+    const probe = s.cached([m, ...new Array<number>(s.nKey - 1).fill(0), ...theta0]);
+    if (probe && s.input.delta + 1 - probe.gain + probe.gainError < lim.value - lim.error) return;
+  }
+  s.boundary = EXACT_LIMIT_BOUNDARY;
 }
 
 function kktText1(k: KktReport): string {

@@ -314,6 +314,26 @@ describe('classRisk', () => {
     });
   });
 
+  describe('a ray whose end is computed exactly (softplus kernel on spiked-SLR, src/risk/scale-limit.ts)', () => {
+    it('should stop the search at m_kk* = 8 and take the end of the ray when the minimum is at infinity (L = 1000, ν = 24.2)', () => {
+      const r = classRisk({ task: spikedTask, nu: 24.2, lengths: fixedLength(1000), act: softplusKernel });
+      expect(r.converged).toBe(true);
+      expect(r.ray?.exactLimit).toBeDefined();
+      expect(r.ray!.points.map((p) => p.mkk)).toEqual([8, 16]);
+      expect(r.value).toBe(r.ray!.exactLimit!.value);
+      for (const p of r.ray!.points) expect(p.risk).toBeGreaterThan(r.value);
+    });
+
+    it('should search up to 32 without resuming when the risk at 8 or 16 is already below the end (L = 2, ν = 10: m* ≈ 11.2)', () => {
+      const r = classRisk({ task: spikedTask, nu: 10, lengths: fixedLength(2), act: softplusKernel });
+      expect(r.converged).toBe(true);
+      expect(r.ray).toBeUndefined();
+      expect(r.method).not.toContain('resumed');
+      expect(r.params!.mkk).toBeGreaterThan(8);
+      expect(r.params!.mkk).toBeLessThan(16);
+    });
+  });
+
   describe('rayLimit (Aitken on a ray of risks)', () => {
     const ray = (limit: number, C: number, r: number, n: number, noise = 0) =>
       Array.from({ length: n }, (_, j) => ({ risk: limit + C * r ** j + noise * (j % 2 ? 1 : -1), error: noise }));
