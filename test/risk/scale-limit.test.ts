@@ -3,7 +3,7 @@ import { getActivation, linear, softmax, softplusKernel } from '../../src/estima
 import { RandomStream } from '../../src/numerics/random.ts';
 import { scaleLimitRisk } from '../../src/risk/scale-limit.ts';
 import { fixedLength, lengthLaw } from '../../src/task/length-law.ts';
-import { maxTask, spikedTask } from '../../src/task/tasks.ts';
+import { maxTask, productTask, spikedTask } from '../../src/task/tasks.ts';
 import { SEED, reportSeed } from '../helpers/arbitraries.ts';
 
 reportSeed('scale-limit.test.ts');
@@ -12,15 +12,15 @@ const atInfinity = (L: number, delta = 0) => scaleLimitRisk({ task: maxTask, nu:
 
 /**
  * Monte Carlo of A = E[σ∞_ε], B = E[Σσ∞²] for the positive-part limit (p = 1), with standard errors: the
- * spike ε is the argmax of L standard normals (`shift` undefined, max-SLR at ν = ∞) or token 0 shifted by
- * `shift` (spiked-SLR, shift = √ν). Every score ≤ 0: the argmax takes all the weight.
+ * spike ε is the argmax of L standard normals (`spikeDraw` undefined, max-SLR at ν = ∞) or token 0 with
+ * its value drawn by `spikeDraw` (a product task). Every score ≤ 0: the argmax takes all the weight.
  */
-function monteCarloTerms(L: number, n: number, rng: RandomStream, shift?: number): { A: number; B: number; seA: number; seB: number } {
+function monteCarloTerms(L: number, n: number, rng: RandomStream, spikeDraw?: (rng: RandomStream) => number): { A: number; B: number; seA: number; seB: number } {
   const x = new Float64Array(L);
   let sA = 0, sA2 = 0, sB = 0, sB2 = 0; // prettier-ignore
   for (let i = 0; i < n; i++) {
     rng.fillNormal(x);
-    if (shift !== undefined) x[0] += shift;
+    if (spikeDraw) x[0] = spikeDraw(rng);
     let argmax = 0;
     let sum = 0;
     let sum2 = 0;
@@ -31,7 +31,7 @@ function monteCarloTerms(L: number, n: number, rng: RandomStream, shift?: number
         sum2 += x[j] * x[j];
       }
     }
-    const spike = shift === undefined ? argmax : 0;
+    const spike = spikeDraw === undefined ? argmax : 0;
     const a = sum > 0 ? Math.max(x[spike], 0) / sum : argmax === spike ? 1 : 0;
     const b = sum > 0 ? sum2 / (sum * sum) : 1;
     sA += a;
@@ -122,7 +122,23 @@ describe('scaleLimitRisk on a product task (spiked-SLR: the spike N(√ν, 1) in
     [0.5, 5],
   ])('should agree with Monte Carlo of the limit weights at ν = %f, L = %i (z ≤ 4.4)', (nu, L) => {
     const r = spiked(nu, L);
-    const mc = monteCarloTerms(L, 400_000, new RandomStream(SEED + 100 * L), Math.sqrt(nu));
+    const mc = monteCarloTerms(L, 400_000, new RandomStream(SEED + 100 * L), (g) => g.normal() + Math.sqrt(nu));
+    expect(Math.abs(r.A - mc.A)).toBeLessThanOrEqual(4.4 * mc.seA);
+    expect(Math.abs(r.B - mc.B)).toBeLessThanOrEqual(4.4 * mc.seB);
+  });
+
+  it('should agree with Monte Carlo on a general product task (a two-component spike law, mostly positive and mostly negative)', () => {
+    const law = [
+      { weight: 0.6, mean: 2.5, sd: 0.7 },
+      { weight: 0.4, mean: -0.5, sd: 1.5 },
+    ];
+    const task = productTask({ id: 'mixture', spikeLaw: () => law });
+    const r = scaleLimitRisk({ task, nu: 1, lengths: fixedLength(3), act: softplusKernel })!;
+    expect(r.converged).toBe(true);
+    const mc = monteCarloTerms(3, 400_000, new RandomStream(SEED + 7), (g) => {
+      const c = g.uniform() < law[0].weight ? law[0] : law[1];
+      return c.mean + c.sd * g.normal();
+    });
     expect(Math.abs(r.A - mc.A)).toBeLessThanOrEqual(4.4 * mc.seA);
     expect(Math.abs(r.B - mc.B)).toBeLessThanOrEqual(4.4 * mc.seB);
   });
