@@ -82,7 +82,8 @@ export function scaleLimitRisk(input: { task: Task; nu: number; lengths: LengthL
     evaluations,
     method:
       `the limit weights σ∞(χ*)_ℓ = (χ*_ℓ)_+^${p}/Σ(χ*)_+^${p} (argmax when every χ* ≤ 0)${spike ? '' : ' at ε = argmax χ*'}: ` +
-      'A∞ = E[σ∞_ε], B∞ = E[Σσ∞²] by nested adaptive Gauss–Kronrod integrals (spike value y, Laplace variable u, one other token), inner error bounds carried outwards; risk = 1 + Δ − A∞²/B∞',
+      `A∞ = E[σ∞_ε], B∞ = E[Σσ∞²] by nested adaptive Gauss–Kronrod integrals (${spike ? 'Laplace variable t, one-token integrals' : 'spike value y, Laplace variable u, one other token'}), ` +
+      'inner error bounds carried outwards; risk = 1 + Δ − A∞²/B∞',
   };
 }
 
