@@ -69,7 +69,11 @@ export function riskTable(r: RiskResult & { searchTolerance?: number; starts?: r
     .filter(Boolean)
     .join(', ');
   if (how) rows.push(['work', how]);
-  if (r.starts) rows.push(['starts', r.starts.map((s) => (s.risk === null ? `— (${s.status ?? 'not run'})` : `${s.risk.toPrecision(10)}${s.converged ? '' : ` (${s.status === 'merged' ? 'merged' : 'not converged'})`}`)).join('; ')]);
+  if (r.starts) {
+    // no start at all: the minimum is a closed form (e.g. softmax at c_ν = ∞, the exact end of its ray); the method says which
+    const starts = r.starts.map((s) => (s.risk === null ? `— (${s.status ?? 'not run'})` : `${s.risk.toPrecision(10)}${s.converged ? '' : ` (${s.status === 'merged' ? 'merged' : 'not converged'})`}`));
+    rows.push(['starts', starts.length ? starts.join('; ') : 'none: no search (closed form, see method)']);
+  }
   rows.push(['converged', r.converged ? 'yes' : 'NO — treat the value as an estimate only']);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
