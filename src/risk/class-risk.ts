@@ -6,7 +6,7 @@ import { type Task, validateNu } from '../task/tasks.ts';
 import { bayesRisk } from './bayes.ts';
 import { scaleLimitRisk } from './scale-limit.ts';
 import type { Family, Overlaps } from './overlaps.ts';
-import { type PopulationRiskOptions, riskTerms } from './population.ts';
+import { type PopulationRiskOptions, riskTerms, selectionPanels } from './population.ts';
 import type { RiskResult } from './result.ts';
 
 export interface ClassRiskInput {
@@ -774,6 +774,8 @@ function manifoldMinimum(s: Search): ClassRiskResult {
       );
     }
     const point = [c, 0, ...theta0];
+    const bayesPoint: Overlaps = { mkk: c, mkv: 0, mvk: 0, mvv: 1, qkk: c * c, qvv: 1, qkv: 0 };
+    if (selectionPanels({ task, nu, lengths, act, theta: theta0, overlaps: bayesPoint }) > CERTIFY_MAX_PANELS) return bayesIdentity(s, point, bayesPoint, starts);
     const before = s.calls;
     const ev = s.evaluate(point, true);
     const b = bayesRisk(task, nu, lengths, delta);
@@ -782,20 +784,10 @@ function manifoldMinimum(s: Search): ClassRiskResult {
     const certified = risk - b.value <= qErr + b.error;
     bayesInfo = { value: b.value, error: b.error, certified };
     if (certified) {
-      reports.push({
-        start: s.startFromPoint(point),
-        risk,
-        iterations: 0,
-        converged: true,
-        end: s.startFromPoint(point),
-        evaluations: s.calls - before,
-        status: 'certified',
-        message: `closed form k = c_ν k* (Prop. 4.2): risk − E_Bayes = ${(risk - b.value).toExponential(2)} ≤ errors ${(qErr + b.error).toExponential(2)}: global minimum`,
-      });
-      for (const st of starts) {
-        if (Math.abs(st[0] - c) <= 1e-12 * c) continue;
-        reports.push({ start: st, risk: null, iterations: 0, converged: false, end: st, evaluations: 0, status: 'skipped', message: 'not run: the closed-form start is certified global' });
-      }
+      reports.push(
+        certifiedStart(s, point, risk, s.calls - before, `closed form k = c_ν k* (Prop. 4.2): risk − E_Bayes = ${(risk - b.value).toExponential(2)} ≤ errors ${(qErr + b.error).toExponential(2)}: global minimum`),
+      );
+      reports.push(...skippedStarts(starts, c));
       return assemble(s, {
         point,
         ev,
@@ -835,6 +827,70 @@ function manifoldMinimum(s: Search): ClassRiskResult {
     bayes: bayesInfo,
     converged: (searched || cert !== undefined) && ev.quadratureConverged,
     how: searchDescription(s, runs) + thetaBoundNote(s, best.point) + notConvergedNote(best, kkt, cert),
+  });
+}
+
+/** The report of the closed-form start, certified global by the Bayes lower bound. */
+function certifiedStart(s: Search, point: readonly number[], risk: number, evaluations: number, message: string): StartReport {
+  return { start: s.startFromPoint(point), risk, iterations: 0, converged: true, end: s.startFromPoint(point), evaluations, status: 'certified', message };
+}
+
+/** Reports of the default starts other than the closed form at m_kk* = c, not run because the closed form is certified global. */
+function skippedStarts(starts: readonly (readonly number[])[], c: number): StartReport[] {
+  return starts
+    .filter((st) => Math.abs(st[0] - c) > 1e-12 * c)
+    .map((st) => ({ start: [...st], risk: null, iterations: 0, converged: false, end: [...st], evaluations: 0, status: 'skipped' as const, message: 'not run: the closed-form start is certified global' }));
+}
+
+/**
+ * The largest fixed selection rule (core panels, see selectionPanels) at which softmax's closed form
+ * k = c_ν k* is certified by computing its risk by quadrature against E_Bayes: 500 panels is max-SLR
+ * ν ≈ 58, about 2.5 s for that one evaluation (174 panels at ν = 20: 1.6 s; 866 at ν = 100: 3.1 s; at
+ * ν = 450 the call ran for more than 12 minutes). Beyond it the value comes from the identity
+ * (bayesIdentity).
+ */
+const CERTIFY_MAX_PANELS = 500;
+
+/**
+ * Softmax at k = c_ν k*, v = v* where computing its risk by quadrature is too costly (max-SLR,
+ * ν ≳ 58, see CERTIFY_MAX_PANELS): the value by the identity behind Prop. 4.2. There the
+ * softmax weights are the posterior p of ε, so A = E[σ_ε] = E[Σp²] = B, and the risk with the best
+ * value side (m_vv* = A/B = 1) is Δ + 1 − E[Σp²] = E_Bayes, computed by bayesRisk with its error.
+ * Not re-computed by quadrature at this ν (Prop. 4.2 itself is checked numerically by
+ * `slr verify --only softmax-bayes`); certified global as E_Bayes is the lower bound.
+ */
+function bayesIdentity(s: Search, point: number[], bayesPoint: Overlaps, starts: readonly (readonly number[])[]): ClassRiskResult {
+  const { task, nu, lengths, delta } = s.input;
+  const b = bayesRisk(task, nu, lengths, delta);
+  const sumP2 = 1 + delta - b.value;
+  s.nodes += b.evaluations ?? 0;
+  const ev: Evaluation = {
+    gain: sumP2,
+    gainError: b.error,
+    overlaps: bayesPoint,
+    method: `the identity A = B = E[Σp²] at the Bayes point (Prop. 4.2), E[Σp²] = 1 + Δ − E_Bayes from the Bayes risk (${b.method})`,
+    nodes: b.evaluations ?? 0,
+    calls: 0,
+    quadratureConverged: b.converged,
+    A: sumP2,
+    B: sumP2,
+  };
+  const reports: StartReport[] = [
+    certifiedStart(s, point, b.value, 0, 'closed form k = c_ν k* (Prop. 4.2) by its identity: the risk there is E_Bayes, the global minimum'),
+    ...skippedStarts(starts, point[0]),
+  ];
+  return assemble(s, {
+    point,
+    ev,
+    reports,
+    kkt: [],
+    gap: 0,
+    extraError: 0,
+    bayes: { value: b.value, error: b.error, certified: true },
+    converged: b.converged,
+    how:
+      `closed form k = c_ν k*, τ = 0 (Prop. 4.2) by its identity: there the softmax weights are the posterior of ε, so the risk is E_Bayes; ` +
+      `its risk is not re-computed by quadrature at selection slope ${nu} (a fixed rule of more than ${CERTIFY_MAX_PANELS} panels: seconds to minutes per call)`,
   });
 }
 

@@ -159,6 +159,23 @@ export function riskTerms(input: PopulationRiskInput, opts: PopulationRiskOption
 }
 
 
+/**
+ * The number of core panels of the fixed selection rule riskTerms would build at these inputs (0 where
+ * there is none: product tasks, separable σ, or ν = ∞). The cost of a call grows with it (softmax at the
+ * max-SLR Bayes point, L = 2, full tolerance: 174 panels at ν = 20, 1.6 s; 866 at ν = 100, 3.1 s; 2597
+ * at ν = 300, 7.6 s; above MAX_NORMALISED_SELECTION_PANELS, ν ≳ 580, the nested legacy scheme takes
+ * minutes), so a caller holding an identity for the value can use it instead.
+ */
+export function selectionPanels(input: PopulationRiskInput): number {
+  const { task, nu, act, overlaps } = input;
+  if (task.kind !== 'selection' || !act.normalised) return 0;
+  const c = task.selectionSlope(nu);
+  if (!Number.isFinite(c)) return 0;
+  const theta = validateTheta(act, input.theta ?? act.parameters.map((q) => q.initial));
+  const ctx: TokenContext = { act, theta, coef: tokenCoefficients(overlaps), relTol: 1e-9, absTol: 1e-15, counter: { evaluations: 0, converged: true } };
+  return SelectionGrid.panelsFor(ctx, c);
+}
+
 /** The assembled T1, T2 integrands for one L from spike moments P and bulk moments Q (values and abs error bounds). */
 function assemble(L: number, c12: number, P: Moments, Q: Moments, out: { t1: number; t2: number; e1: number; e2: number }): void {
   const pv = P.values;

@@ -314,6 +314,20 @@ describe('classRisk', () => {
     });
   });
 
+  describe('softmax at the Bayes point where its quadrature is too costly (max-SLR, ν ≳ 58)', () => {
+    it.each([450, 1000])('should give E_Bayes by the identity of Prop. 4.2 at ν = %i, at once and certified', (nu) => {
+      const r = classRisk({ task: maxTask, nu, lengths: lengthLaw([2, 3]), delta: 0.1, act: softmax });
+      const b = bayesRisk(maxTask, nu, lengthLaw([2, 3]), 0.1);
+      expect(r.method).toContain('identity');
+      expect(r.converged).toBe(true);
+      expect(r.bayes?.certified).toBe(true);
+      expect(Math.abs(r.value - b.value)).toBeLessThanOrEqual(r.error);
+      expect(r.params).toMatchObject({ mkk: nu, qkk: nu * nu, mvv: 1, qvv: 1 });
+      // no risk-term quadrature at all (it ran for more than 12 minutes at ν = 450, 2026-11-30): the Bayes risk's cost only
+      expect(r.riskEvaluations).toBe(0);
+    });
+  });
+
   describe('a ray whose end is computed exactly (softplus kernel on spiked-SLR, src/risk/scale-limit.ts)', () => {
     it('should stop the search at m_kk* = 8 and take the end of the ray when the minimum is at infinity (L = 1000, ν = 24.2)', () => {
       const r = classRisk({ task: spikedTask, nu: 24.2, lengths: fixedLength(1000), act: softplusKernel });
