@@ -565,9 +565,10 @@ function softmaxSelectionT1(
   absTol: number,
 ): Term {
   // the fixed rule's rows and its x-grid grow like c (memory ~4 MB per unit of c: 0.9 GB at ν = 200,
-  // 1.6 GB at ν = 400 at the softmax Bayes point of max-SLR, 5 and 8 s at L = 2): up to 5000 panels
-  // (ν ≈ 580 there by SelectionGrid.panelsFor; measured 2026-11-30: 7.6 s at ν = 300, more than 12 minutes at ν = 450) it is used, beyond that the nested adaptive scheme (its memory does not grow with
-  // c, but it takes minutes: more than 300 s at ν = 400)
+  // 1.6 GB at ν = 400 at the softmax Bayes point of max-SLR): up to 5000 panels (ν ≈ 580 there by
+  // SelectionGrid.panelsFor) it is used, beyond that the nested adaptive scheme (its memory does not
+  // grow with c, but it takes minutes). Measured 2026-11-30 at that point, L = 2: 7.6 s at ν = 300, more
+  // than 12 minutes at ν = 450 (class-risk.ts takes softmax's value there from Prop. 4.2's identity)
   if (ctx.act.normalised && SelectionGrid.panelsFor(ctx, c) > MAX_NORMALISED_SELECTION_PANELS) {
     return legacySelectionT1(ctx, c, lengths, overS, sCandidates, relTol, absTol);
   }
