@@ -229,7 +229,8 @@ export function classRisk(input: ClassRiskInput, opts: ClassRiskOptions = {}): C
     }
   }
   const search = new Search({ ...input, delta }, opts, boundary);
-  if (opts.searchBoundary === undefined && exactRayLimitAvailable(input)) chooseExactLimitBoundary(search);
+  // the caller's starts were checked against the default boundary: keep it for them
+  if (opts.searchBoundary === undefined && !opts.starts && exactRayLimitAvailable(input)) chooseExactLimitBoundary(search);
   return family === 'manifold' ? manifoldMinimum(search) : fullMinimum(search);
 }
 
@@ -1217,6 +1218,7 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
 function resumeBeyond(s: Search, point: readonly number[], m: number, reports: StartReport[], points: readonly { mkk: number; risk: number }[], why: string): ClassRiskResult {
   const wider = new Search(s.input, { ...s.opts, starts: [s.startFromPoint([m / 2, ...point.slice(1)])] }, Math.abs(m) * 2);
   wider.resumed = true;
+  wider.exactLimit = s.exactLimit;
   const again = s.nKey === 2 ? manifoldMinimum(wider) : fullMinimum(wider);
   return {
     ...again,

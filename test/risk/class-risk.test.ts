@@ -338,6 +338,13 @@ describe('classRisk', () => {
       for (const p of r.ray!.points) expect(p.risk).toBeGreaterThan(r.value);
     });
 
+    it("should keep the default boundary for the caller's own starts (a start at 12 > 8 is valid and found)", () => {
+      const r = classRisk({ task: spikedTask, nu: 10, lengths: fixedLength(10), act: softplusKernel }, { starts: [[12, 0]] });
+      expect(r.converged).toBe(true);
+      expect(r.params!.mkk).toBeGreaterThan(8);
+      expect(r.method).not.toContain('resumed');
+    });
+
     it('should search up to 32 without resuming when the risk at 8 or 16 is already below the end (L = 2, ν = 10: m* ≈ 11.2)', () => {
       const r = classRisk({ task: spikedTask, nu: 10, lengths: fixedLength(2), act: softplusKernel });
       expect(r.converged).toBe(true);
