@@ -4,7 +4,7 @@ import { type BoundedNewtonResult, BoundedNewtonStepper, symmetricEigen } from '
 import type { LengthLaw } from '../task/length-law.ts';
 import { type Task, validateNu } from '../task/tasks.ts';
 import { bayesRisk } from './bayes.ts';
-import { scaleLimitRisk } from './scale-limit.ts';
+import { scaleLimitApplies, scaleLimitRisk } from './scale-limit.ts';
 import type { Family, Overlaps } from './overlaps.ts';
 import { type PopulationRiskOptions, riskTerms, selectionPanels } from './population.ts';
 import type { RiskResult } from './result.ts';
@@ -36,7 +36,7 @@ export interface ClassRiskOptions extends PopulationRiskOptions {
   maxEvaluations?: number;
   /**
    * |m_kk*| ≤ searchBoundary during the search (default 32, or 8 where the end of the ray is computed
-   * exactly, see `exactRayLimitAvailable`); a minimiser on it triggers the ray analysis
+   * exactly, see `scaleLimitApplies`); a minimiser on it triggers the ray analysis
    */
   searchBoundary?: number;
   /** doublings of m_kk* in the ray analysis beyond the search boundary (default 8) */
@@ -230,7 +230,7 @@ export function classRisk(input: ClassRiskInput, opts: ClassRiskOptions = {}): C
   }
   const search = new Search({ ...input, delta }, opts, boundary);
   // the caller's starts were checked against the default boundary: keep it for them
-  if (opts.searchBoundary === undefined && !opts.starts && exactRayLimitAvailable(input)) chooseExactLimitBoundary(search);
+  if (opts.searchBoundary === undefined && !opts.starts && scaleLimitApplies(input.task, input.nu, input.act)) chooseExactLimitBoundary(search);
   return family === 'manifold' ? manifoldMinimum(search) : fullMinimum(search);
 }
 
@@ -246,11 +246,6 @@ export function classRisk(input: ClassRiskInput, opts: ClassRiskOptions = {}): C
  * below the limit, and the search resumes there (boundary 32).
  */
 const EXACT_LIMIT_BOUNDARY = 8;
-
-function exactRayLimitAvailable(input: ClassRiskInput): boolean {
-  const lim = input.act.scaleLimit;
-  return input.act.normalised && typeof lim === 'object' && (input.task.kind === 'product' || input.task.selectionSlope(input.nu) === Infinity);
-}
 
 // ---------------------------------------------------------------------------
 // objective
@@ -299,6 +294,12 @@ class Search {
 
   get family(): Family {
     return this.nKey === 2 ? 'manifold' : 'full';
+  }
+
+  /** What every result of this search starts with: the setting, and the overlaps and θ at `point`. */
+  resultHead(point: readonly number[], params: Overlaps) {
+    const { task, nu, lengths, delta, act } = this.input;
+    return { task: task.id, act: act.id, nu, lengths, delta, family: this.family, params, theta: point.slice(this.nKey) };
   }
 
   /**
@@ -812,12 +813,28 @@ function manifoldMinimum(s: Search): ClassRiskResult {
   if (onBoundary(s, best)) {
     return rayMinimum(s, best.point, reports, `the best start ended on the search boundary |m_kk*| = ${s.boundary} with the risk still decreasing`, scaleLimitOf(s));
   }
+  return searchedMinimum(s, best, runs, reports, { bayes: bayesInfo });
+}
+
+/**
+ * The class minimum at a search's best end point: re-evaluated at full tolerance, the bounds it holds
+ * KKT-tested, and where the search did not converge the Bayes certificate tried. `alsoConverged` is
+ * what else the search's convergence needs (the full family: its manifold minimum converged), `bayes`
+ * a Bayes value already computed (the uncertified closed form), `describe` wraps the description.
+ */
+function searchedMinimum(
+  s: Search,
+  best: Run,
+  runs: Run[],
+  reports: StartReport[],
+  opts: { alsoConverged?: boolean; bayes?: ClassRiskResult['bayes']; describe?: (core: string, cert: ReturnType<typeof bayesCertificate>) => string },
+): ClassRiskResult {
   const res = best.result!;
   const kkt = kktReports(s, best);
   const ev = s.evaluate(best.point, true);
-  const searched = res.converged && kkt.every((k) => k.satisfied) && !thetaOnBound(s, best.point);
+  const searched = res.converged && kkt.every((k) => k.satisfied) && (opts.alsoConverged ?? true) && !thetaOnBound(s, best.point);
   const cert = searched ? undefined : bayesCertificate(s, ev);
-  if (cert) bayesInfo = cert.bayes;
+  const core = searchDescription(s, runs) + thetaBoundNote(s, best.point) + notConvergedNote(best, kkt, cert);
   return assemble(s, {
     point: best.point,
     ev,
@@ -825,9 +842,9 @@ function manifoldMinimum(s: Search): ClassRiskResult {
     kkt,
     gap: cert ? 0 : Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
     extraError: cert?.extraError ?? 0,
-    bayes: bayesInfo,
+    bayes: cert?.bayes ?? opts.bayes,
     converged: (searched || cert !== undefined) && ev.quadratureConverged,
-    how: searchDescription(s, runs) + thetaBoundNote(s, best.point) + notConvergedNote(best, kkt, cert),
+    how: opts.describe ? opts.describe(core, cert) : core,
   });
 }
 
@@ -1018,21 +1035,10 @@ function fullMinimum(s: Search): ClassRiskResult {
   if (onBoundary(s, best)) {
     return rayMinimum(s, best.point, reports, `the best full-family start ended on the search boundary |m_kk*| = ${s.boundary}`, scaleLimitOf(s));
   }
-  const res = best.result!;
-  const kkt = kktReports(s, best);
-  const ev = s.evaluate(best.point, true);
-  const searched = res.converged && kkt.every((k) => k.satisfied) && man.converged && !thetaOnBound(s, best.point);
-  const cert = searched ? undefined : bayesCertificate(s, ev);
-  return assemble(s, {
-    point: best.point,
-    ev,
-    reports,
-    kkt,
-    gap: cert ? 0 : Number.isFinite(res.predictedDecrease) ? res.predictedDecrease : 0,
-    extraError: cert?.extraError ?? 0,
-    ...(cert ? { bayes: cert.bayes } : {}),
-    converged: (searched || cert !== undefined) && ev.quadratureConverged,
-    how: `manifold minimum first (${man.riskEvaluations} risk evaluations), then ${searchDescription(s, runs)}${thetaBoundNote(s, best.point)}${notConvergedNote(best, kkt, cert)}${man.converged || cert ? '' : '; NOT converged: the manifold minimum did not converge'}`,
+  return searchedMinimum(s, best, runs, reports, {
+    alsoConverged: man.converged,
+    describe: (core, cert) =>
+      `manifold minimum first (${man.riskEvaluations} risk evaluations), then ${core}${man.converged || cert ? '' : '; NOT converged: the manifold minimum did not converge'}`,
   });
 }
 
@@ -1174,14 +1180,7 @@ function rayMinimum(s: Search, point: number[], reports: StartReport[], reason: 
   const ev = bestEv!;
   const narrow = upper - lower <= tol;
   return {
-    task: task.id,
-    act: s.input.act.id,
-    nu,
-    lengths,
-    delta,
-    family: s.family,
-    params: ev.overlaps,
-    theta: bestPoint.slice(s.nKey),
+    ...s.resultHead(bestPoint, ev.overlaps),
     value,
     excess: value - delta,
     error,
@@ -1346,7 +1345,7 @@ function assemble(
     how: string;
   },
 ): ClassRiskResult {
-  const { task, nu, lengths, delta, act } = s.input;
+  const { delta } = s.input;
   const excess = 1 - r.ev.gain;
   const quadratureError = r.ev.gainError + 8 * Number.EPSILON * (1 + delta);
   const kktText = r.kkt.length ? `; KKT at the bounds: ${r.kkt.map(kktText1).join(', ')}` : '';
@@ -1354,14 +1353,7 @@ function assemble(
     (s.failed ? `; ${s.failed} search evaluation(s) failed (NumericalRangeError, treated as +∞)` : '') +
     (s.unconvergedSearch ? `; ${s.unconvergedSearch} search evaluation(s) did not meet the quadrature tolerance` : '');
   return {
-    task: task.id,
-    act: act.id,
-    nu,
-    lengths,
-    delta,
-    family: s.family,
-    params: r.ev.overlaps,
-    theta: r.point.slice(s.nKey),
+    ...s.resultHead(r.point, r.ev.overlaps),
     value: delta + excess,
     excess,
     error: quadratureError + r.gap + r.extraError,

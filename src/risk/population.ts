@@ -128,20 +128,11 @@ export interface RiskTerms {
 
 /** T1 = E[z*_ε f] and T2 = E[f²] at given overlaps (risk = Δ + 1 − 2T1 + T2), with error bounds. */
 export function riskTerms(input: PopulationRiskInput, opts: PopulationRiskOptions = {}): RiskTerms {
-  const { task, nu, lengths, act, overlaps } = input;
+  const { task, nu, lengths, act } = input;
   validateNu(task, nu);
-  const theta = validateTheta(act, input.theta ?? act.parameters.map((p) => p.initial));
-  const coef = tokenCoefficients(overlaps);
   const relTol = opts.relTol ?? 1e-9;
   const absTol = opts.absTol ?? 1e-12;
-  const ctx: TokenContext = {
-    act,
-    theta,
-    coef,
-    relTol: Math.min(1e-9, relTol / 100),
-    absTol: absTol / 1000,
-    counter: { evaluations: 0, converged: true },
-  };
+  const ctx = tokenContext(input, Math.min(1e-9, relTol / 100), absTol / 1000);
   const { T1, T2, method } = termsByQuadrature(task, nu, lengths, ctx, relTol, absTol);
   if (!Number.isFinite(T1.value) || !Number.isFinite(T2.value)) {
     throw new NumericalRangeError(
@@ -151,7 +142,7 @@ export function riskTerms(input: PopulationRiskInput, opts: PopulationRiskOption
   return {
     T1,
     T2,
-    theta,
+    theta: ctx.theta,
     method,
     evaluations: ctx.counter.evaluations,
     converged: ctx.counter.converged && T1.converged && T2.converged,
@@ -167,13 +158,18 @@ export function riskTerms(input: PopulationRiskInput, opts: PopulationRiskOption
  * minutes), so a caller holding an identity for the value can use it instead.
  */
 export function selectionPanels(input: PopulationRiskInput): number {
-  const { task, nu, act, overlaps } = input;
+  const { task, nu, act } = input;
   if (task.kind !== 'selection' || !act.normalised) return 0;
   const c = task.selectionSlope(nu);
   if (!Number.isFinite(c)) return 0;
+  return SelectionGrid.panelsFor(tokenContext(input, 1e-9, 1e-15), c);
+}
+
+/** The one-token context of σ at these overlaps (θ validated, the initial θ by default) with the token integrals' tolerances. */
+function tokenContext(input: PopulationRiskInput, relTol: number, absTol: number): TokenContext {
+  const { act, overlaps } = input;
   const theta = validateTheta(act, input.theta ?? act.parameters.map((q) => q.initial));
-  const ctx: TokenContext = { act, theta, coef: tokenCoefficients(overlaps), relTol: 1e-9, absTol: 1e-15, counter: { evaluations: 0, converged: true } };
-  return SelectionGrid.panelsFor(ctx, c);
+  return { act, theta, coef: tokenCoefficients(overlaps), relTol, absTol, counter: { evaluations: 0, converged: true } };
 }
 
 /** The assembled T1, T2 integrands for one L from spike moments P and bulk moments Q (values and abs error bounds). */

@@ -45,13 +45,20 @@ export interface ScaleLimitResult {
   readonly method: string;
 }
 
-/** The limit risk of `act` along the ray m_kk* → ∞ (τ² held), or undefined where it is not supported. */
+/**
+ * Whether scaleLimitRisk computes the end of the ray for these inputs: a normalised σ with a
+ * positive-part scale limit, on a product task or a selection task at slope ∞.
+ */
+export function scaleLimitApplies(task: Task, nu: number, act: Activation): boolean {
+  return act.normalised && typeof act.scaleLimit === 'object' && (task.kind === 'product' || task.selectionSlope(nu) === Infinity);
+}
+
+/** The limit risk of `act` along the ray m_kk* → ∞ (τ² held), or undefined where it is not supported (scaleLimitApplies). */
 export function scaleLimitRisk(input: { task: Task; nu: number; lengths: LengthLaw; delta?: number; act: Activation }): ScaleLimitResult | undefined {
   const { task, nu, lengths, act } = input;
   const delta = input.delta ?? 0;
   const limit = act.scaleLimit;
-  if (!act.normalised || limit === undefined || limit === 'argmax') return undefined;
-  if (task.kind === 'selection' && task.selectionSlope(nu) !== Infinity) return undefined;
+  if (!scaleLimitApplies(task, nu, act) || typeof limit !== 'object') return undefined;
   const p = limit.positivePart;
   if (!(p > 0 && Number.isFinite(p))) throw new InvalidInputError(`scaleLimit.positivePart must be a positive number, got ${String(p)}`);
   const spike = task.kind === 'product' ? task.spikeLaw(nu) : undefined;
