@@ -605,57 +605,6 @@ function softmaxSelectionT1(
       }
     }
   };
-  const sums = new Float64Array(18);
-  /** T1's r-integrand from kernels stored at `offset` and the grid's current w-moments */
-  const atKernels = (K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number): { v: number; e: number } => {
-    const { kw, gw } = grid;
-    const aPsiB = grid.A[A_PSI_B];
-    const aPsi = grid.A[PSI];
-    const aA = grid.A[A];
-    const aPsiBq = grid.A[PSI_B];
-    const aComp = grid.A[COMPLEMENT];
-    const ePsiB = grid.Aerr[A_PSI_B];
-    const ePsi = grid.Aerr[PSI];
-    const eA = grid.Aerr[A];
-    const ePsiBq = grid.Aerr[PSI_B];
-    const eComp = grid.Aerr[COMPLEMENT];
-    // per x-panel K21 and G10 sums and K21 sums of |·| of P_aψb, P_ψ, P_a, Q_ψb, Q's complement (the
-    // panel's error estimate, `panelErrorOf`), and the w-moment errors carried along (r0 … r4)
-    let t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0; // prettier-ignore
-    let x0 = 0, x1 = 0, x2 = 0, x3 = 0, x4 = 0; // prettier-ignore
-    let r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0; // prettier-ignore
-    for (let p = 0; p < grid.panels; p++) {
-      let k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0; // prettier-ignore
-      let g0s = 0, g1s = 0, g2s = 0, g3s = 0, g4s = 0; // prettier-ignore
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0; // prettier-ignore
-      const end = 21 * p + 21;
-      for (let i = 21 * p; i < end; i++) {
-        const wk = kw[i];
-        if (wk === 0) continue;
-        const wg = gw[i];
-        const g1 = K1[offset + i];
-        const g0 = K0[offset + i];
-        const pAPsiB = g1 * aPsiB[i];
-        const pPsi = g1 * aPsi[i];
-        const pA = g1 * aA[i];
-        const qPsiB = g0 * aPsiBq[i];
-        const qComp = C0[offset + i] + g0 * aComp[i];
-        k0 += wk * pAPsiB; g0s += wg * pAPsiB; a0 += wk * Math.abs(pAPsiB); r0 += wk * g1 * ePsiB[i]; // prettier-ignore
-        k1 += wk * pPsi; g1s += wg * pPsi; a1 += wk * Math.abs(pPsi); r1 += wk * g1 * ePsi[i]; // prettier-ignore
-        k2 += wk * pA; g2s += wg * pA; a2 += wk * Math.abs(pA); r2 += wk * g1 * eA[i]; // prettier-ignore
-        k3 += wk * qPsiB; g3s += wg * qPsiB; a3 += wk * Math.abs(qPsiB); r3 += wk * g0 * ePsiBq[i]; // prettier-ignore
-        k4 += wk * qComp; g4s += wg * qComp; a4 += wk * qComp; r4 += wk * g0 * eComp[i]; // prettier-ignore
-      }
-      t0 += k0; t1 += k1; t2 += k2; t3 += k3; t4 += k4; // prettier-ignore
-      x0 += panelErrorOf(k0, g0s, a0); x1 += panelErrorOf(k1, g1s, a1); x2 += panelErrorOf(k2, g2s, a2); // prettier-ignore
-      x3 += panelErrorOf(k3, g3s, a3); x4 += panelErrorOf(k4, g4s, a4); // prettier-ignore
-    }
-    const err = [x0 + r0, x1 + r1, x2 + r2, x3 + r3, x4 + r4];
-    const tot = [t0, t1, t2, t3, t4];
-    for (let j = 0; j < 5; j++) sums[j] = tot[j];
-    t1Point(lengths, c12, sums[0], sums[1], sums[2], sums[3], sums[4], err[0], err[1], err[2], err[3], err[4], pt);
-    return pt;
-  };
   if (!grid.normalised) {
     // separable: e = 1, so P_a = αE[w]·(…) = 0 exactly and T1's integrand is
     // Σ_L P_L L (P_aψb + c12 P_ψ)(r) Q0(r)^{L−1}: one weighted sum h_i = (aψb + c12 ψ)(x_i) against κe^{−κ}
