@@ -88,22 +88,11 @@ export const MAX_EVALUATION_THREADS = 16;
  */
 export type Storage = 'auto' | 'wasm' | 'shared' | 'array';
 
-/** The fields of a Dataset. */
-interface DatasetParts {
-  readonly D: number;
-  readonly N: number;
-  readonly y: Float64Array;
-  readonly length: Uint32Array;
-  readonly start: Uint32Array;
-  readonly chunks: Float32Array[];
-  readonly firstOfChunk: Uint32Array;
-  readonly maxLength: number;
-  readonly tokens: number;
-  readonly memory: KernelMemory | undefined;
-  readonly storage: 'wasm' | 'shared' | 'array';
-  readonly scratchSlots: number;
-  readonly scratchBytes: number;
-}
+/** The fields of a Dataset (its constructor's argument), typed by the class itself. */
+type DatasetParts = Pick<
+  Dataset,
+  'D' | 'N' | 'y' | 'length' | 'start' | 'chunks' | 'firstOfChunk' | 'maxLength' | 'tokens' | 'memory' | 'storage' | 'scratchSlots' | 'scratchBytes'
+>;
 
 /** A shared data set as plain data for a worker thread (`Dataset.sharedParts`): chunks as [byte offset, length] in `memory`. */
 export interface SharedDatasetParts extends Omit<DatasetParts, 'chunks' | 'storage' | 'memory'> {
