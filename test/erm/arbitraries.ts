@@ -43,3 +43,20 @@ export function smallProblem(spec: SmallProblemSpec, storage: Storage = 'auto'):
   const { data } = drawDataset(lawOf(spec), teacher, spec.N, s, x, { storage });
   return { teacher, data, rng };
 }
+
+/**
+ * A parameter vector w = (k, v, θ) of `size` entries (θ after the first 2D) where χ, z are of order 1:
+ * k, v at overlap 0.5 with the teacher plus normal noise scaled 0.7/√D; θ = `theta` where given, else
+ * its normal draws.
+ */
+export function pointNearTeacher(size: number, D: number, teacher: Teacher, rng: RandomStream, theta?: number): Float64Array {
+  const w = new Float64Array(size);
+  rng.fillNormal(w);
+  for (let i = 0; i < 2 * D; i++) w[i] *= 0.7 / Math.sqrt(D);
+  for (let i = 0; i < D; i++) {
+    w[i] += 0.5 * teacher.uk[i];
+    w[D + i] += 0.5 * teacher.uv[i];
+  }
+  if (theta !== undefined) w.fill(theta, 2 * D);
+  return w;
+}

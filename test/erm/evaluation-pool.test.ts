@@ -10,7 +10,7 @@ import { closeEvaluationPool, evaluationPool, tokenBalancedBounds, workerActivat
 import { ErmObjective } from '../../src/erm/objective.ts';
 import { RandomStream } from '../../src/numerics/random.ts';
 import { reportSeed } from '../helpers/arbitraries.ts';
-import { lawOf } from './arbitraries.ts';
+import { lawOf, pointNearTeacher } from './arbitraries.ts';
 
 reportSeed('erm/evaluation-pool.test.ts');
 
@@ -34,16 +34,7 @@ const { data } = drawDataset(lawOf(spec), teacher, spec.N, s, x, { storage: 'sha
 afterAll(() => closeEvaluationPool(data));
 
 function pointFor(act: Activation): Float64Array {
-  const D = spec.D;
-  const w = new Float64Array(2 * D + act.parameters.length);
-  rng.fillNormal(w);
-  for (let i = 0; i < 2 * D; i++) w[i] *= 0.7 / Math.sqrt(D);
-  for (let i = 0; i < D; i++) {
-    w[i] += 0.5 * teacher.uk[i];
-    w[D + i] += 0.5 * teacher.uv[i];
-  }
-  if (act.parameters.length > 0) w[2 * D] = 0.3;
-  return w;
+  return pointNearTeacher(2 * spec.D + act.parameters.length, spec.D, teacher, rng, 0.3);
 }
 
 describe.skipIf(!twoCores)('parallel loss-and-gradient evaluation', () => {

@@ -6,7 +6,7 @@ import { registerActivationDerivative } from '../../src/erm/derivatives.ts';
 import { ErmObjective, learnedOverlaps } from '../../src/erm/objective.ts';
 import { RandomStream } from '../../src/numerics/random.ts';
 import { fcParams, reportSeed } from '../helpers/arbitraries.ts';
-import { smallProblem, smallProblemArb } from './arbitraries.ts';
+import { pointNearTeacher, smallProblem, smallProblemArb } from './arbitraries.ts';
 
 reportSeed('erm/objective.test.ts');
 
@@ -50,20 +50,6 @@ function gradientCheck(obj: ErmObjective, w: Float64Array, d: Float64Array, fall
   const rounding = (8 * gamma * (1 + Math.abs(E))) / H;
   const tolerance = truncation + rounding + (fallback ? FALLBACK_REL * (1 + Math.abs(analytic)) : 0);
   return { E, analytic, richardson, difference: Math.abs(analytic - richardson), tolerance, truncation, rounding };
-}
-
-/** A point w with χ, z of order 1: k, v with overlaps ~ 0.5 with the teacher plus noise; θ = 0.3. */
-function randomPoint(obj: ErmObjective, teacher: { uk: Float64Array; uv: Float64Array }, rng: RandomStream): Float64Array {
-  const D = obj.D;
-  const w = new Float64Array(obj.size);
-  rng.fillNormal(w);
-  for (let i = 0; i < 2 * D; i++) w[i] *= 0.7 / Math.sqrt(D);
-  for (let i = 0; i < D; i++) {
-    w[i] += 0.5 * teacher.uk[i];
-    w[D + i] += 0.5 * teacher.uv[i];
-  }
-  for (let j = 2 * D; j < w.length; j++) w[j] = 0.3;
-  return w;
 }
 
 function randomDirection(n: number, rng: RandomStream): Float64Array {
@@ -122,7 +108,7 @@ describe('ErmObjective.evaluate', () => {
         const { teacher, data, rng } = smallProblem(spec);
         const obj = new ErmObjective(data, act, { lambdaK: lambda, lambdaV: 2 * lambda });
         const fallback = obj.derivative.method === 'central-difference';
-        const w = randomPoint(obj, teacher, rng);
+        const w = pointNearTeacher(obj.size, obj.D, teacher, rng, 0.3);
         for (let k = 0; k < 3; k++) {
           const c = gradientCheck(obj, w, randomDirection(obj.size, rng), fallback);
           report(id, spec, c);
@@ -164,7 +150,7 @@ describe('ErmObjective.evaluate', () => {
     const spec = { task: 'spiked' as const, nu: 1, lengths: [3], delta: 0, D: 8, N: 20, seed: 5 };
     const { teacher, data, rng } = smallProblem(spec);
     const obj = new ErmObjective(data, wrong, { lambdaK: 0, lambdaV: 0 });
-    const w = randomPoint(obj, teacher, rng);
+    const w = pointNearTeacher(obj.size, obj.D, teacher, rng, 0.3);
     // the direction along w_k only, where φ' enters
     const d = new Float64Array(obj.size);
     d.set(randomDirection(spec.D, rng), 0);

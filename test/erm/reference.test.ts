@@ -7,7 +7,7 @@ import { referenceEvaluate } from '../../src/erm/reference.ts';
 import { fcParams, reportSeed } from '../helpers/arbitraries.ts';
 import { type Storage, drawDataset, drawTeacher } from '../../src/erm/data.ts';
 import { RandomStream } from '../../src/numerics/random.ts';
-import { type SmallProblemSpec, lawOf, smallProblem, smallProblemArb } from './arbitraries.ts';
+import { type SmallProblemSpec, lawOf, pointNearTeacher, smallProblem, smallProblemArb } from './arbitraries.ts';
 
 reportSeed('erm/reference.test.ts');
 
@@ -31,13 +31,7 @@ function compare(id: string, spec: SmallProblemSpec, lambda: number, storage: St
   const act = getActivation(id);
   const obj = new ErmObjective(data, act, { lambdaK: lambda, lambdaV: 2 * lambda });
   const D = spec.D;
-  const w = new Float64Array(obj.size);
-  rng.fillNormal(w);
-  for (let i = 0; i < 2 * D; i++) w[i] *= 0.7 / Math.sqrt(D);
-  for (let i = 0; i < D; i++) {
-    w[i] += 0.5 * teacher.uk[i];
-    w[D + i] += 0.5 * teacher.uv[i];
-  }
+  const w = pointNearTeacher(obj.size, D, teacher, rng);
   const g = new Float64Array(obj.size);
   const gRef = new Float64Array(obj.size);
   const E = obj.evaluate(w, g);
