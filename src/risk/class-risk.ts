@@ -786,16 +786,10 @@ function manifoldMinimum(s: Search): ClassRiskResult {
     const certified = risk - b.value <= qErr + b.error;
     bayesInfo = { value: b.value, error: b.error, certified };
     if (certified) {
-      reports.push(
-        certifiedStart(s, point, risk, s.calls - before, `closed form k = c_ν k* (Prop. 4.2): risk − E_Bayes = ${(risk - b.value).toExponential(2)} ≤ errors ${(qErr + b.error).toExponential(2)}: global minimum`),
-      );
-      reports.push(...skippedStarts(starts, c));
-      return assemble(s, {
-        point,
-        ev,
-        reports,
-        kkt: [],
-        gap: 0,
+      return certifiedClosedForm(s, point, ev, starts, {
+        risk,
+        evaluations: s.calls - before,
+        startMessage: `closed form k = c_ν k* (Prop. 4.2): risk − E_Bayes = ${(risk - b.value).toExponential(2)} ≤ errors ${(qErr + b.error).toExponential(2)}: global minimum`,
         // E_σ ∈ [E_Bayes − err_B, risk + err]: the error covers both ends
         extraError: Math.max(0, risk - b.value + b.error - qErr),
         bayes: bayesInfo,
@@ -848,16 +842,24 @@ function searchedMinimum(
   });
 }
 
-/** The report of the closed-form start, certified global by the Bayes lower bound. */
-function certifiedStart(s: Search, point: readonly number[], risk: number, evaluations: number, message: string): StartReport {
-  return { start: s.startFromPoint(point), risk, iterations: 0, converged: true, end: s.startFromPoint(point), evaluations, status: 'certified', message };
-}
-
-/** Reports of the default starts other than the closed form at m_kk* = c, not run because the closed form is certified global. */
-function skippedStarts(starts: readonly (readonly number[])[], c: number): StartReport[] {
-  return starts
-    .filter((st) => Math.abs(st[0] - c) > 1e-12 * c)
-    .map((st) => ({ start: [...st], risk: null, iterations: 0, converged: false, end: [...st], evaluations: 0, status: 'skipped' as const, message: 'not run: the closed-form start is certified global' }));
+/**
+ * The class minimum at a closed-form point certified global by the Bayes lower bound: its start
+ * reported as certified, the other default starts as not run, no KKT test or optimisation gap.
+ */
+function certifiedClosedForm(
+  s: Search,
+  point: number[],
+  ev: Evaluation,
+  starts: readonly (readonly number[])[],
+  r: { risk: number; evaluations: number; startMessage: string; extraError: number; bayes: NonNullable<ClassRiskResult['bayes']>; converged: boolean; how: string },
+): ClassRiskResult {
+  const reports: StartReport[] = [
+    { start: s.startFromPoint(point), risk: r.risk, iterations: 0, converged: true, end: s.startFromPoint(point), evaluations: r.evaluations, status: 'certified', message: r.startMessage },
+    ...starts
+      .filter((st) => Math.abs(st[0] - point[0]) > 1e-12 * point[0])
+      .map((st) => ({ start: [...st], risk: null, iterations: 0, converged: false, end: [...st], evaluations: 0, status: 'skipped' as const, message: 'not run: the closed-form start is certified global' })),
+  ];
+  return assemble(s, { point, ev, reports, kkt: [], gap: 0, extraError: r.extraError, bayes: r.bayes, converged: r.converged, how: r.how });
 }
 
 /**
@@ -893,16 +895,10 @@ function bayesIdentity(s: Search, point: number[], bayesPoint: Overlaps, starts:
     A: sumP2,
     B: sumP2,
   };
-  const reports: StartReport[] = [
-    certifiedStart(s, point, b.value, 0, 'closed form k = c_ν k* (Prop. 4.2) by its identity: the risk there is E_Bayes, the global minimum'),
-    ...skippedStarts(starts, point[0]),
-  ];
-  return assemble(s, {
-    point,
-    ev,
-    reports,
-    kkt: [],
-    gap: 0,
+  return certifiedClosedForm(s, point, ev, starts, {
+    risk: b.value,
+    evaluations: 0,
+    startMessage: 'closed form k = c_ν k* (Prop. 4.2) by its identity: the risk there is E_Bayes, the global minimum',
     extraError: 0,
     bayes: { value: b.value, error: b.error, certified: true },
     converged: b.converged,
