@@ -617,6 +617,16 @@ export class SelectionGrid {
       if (!this.normalised) {
         this.ghSmall = gaussHermiteNormal(8);
         this.ghLarge = gaussHermiteNormal(16);
+      } else if (ts <= 0.03) {
+        // the τ of a one-sided derivative at τ = 0 (h = 9e−4 in τ², τ·slope = 0.03 for a log-slope ≤ 1):
+        // GH 5 is at ~2e−12 there (2.2e−12 against GH 300, test/risk/token-moments.test.ts), so
+        // |GH_10 − GH_5| bounds the error of GH_10, at 15 w-points per node instead of 24
+        this.ghSmall = gaussHermiteNormal(5);
+        this.ghLarge = gaussHermiteNormal(10);
+      } else if (ts <= 0.05) {
+        // the derivative's second point (2h: τ·slope = 0.042): GH 6 at ~1e−12 (9.0e−13 at 0.05)
+        this.ghSmall = gaussHermiteNormal(6);
+        this.ghLarge = gaussHermiteNormal(12);
       } else if (ts <= 0.1) {
         // very smooth on the scale of w (e.g. the small τ of a one-sided derivative at τ = 0): GH 8 is
         // already at ~1e−12 (worst over the kernels × w^j, j ≤ 2, at τ·slope = 0.1 against GH 300:
@@ -671,8 +681,14 @@ export class SelectionGrid {
     return this.x.length;
   }
 
+  /** The s whose moments A holds (NaN: none yet, or separable, whose moments do not depend on s). */
+  private momentsAt = NaN;
+
   /** The w-moments at every node for normaliser s (NaN: separable, computed once at construction). */
   wMoments(s: number): void {
+    // the moments at s are still in A (a correction pass evaluates two r-rules at each s)
+    if (s === this.momentsAt) return;
+    this.momentsAt = s;
     if (this.chiRule) {
       this.chiMoments(this.chiRule, s);
       return;
