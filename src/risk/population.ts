@@ -455,8 +455,6 @@ function argmaxT1(ctx: TokenContext, lengths: LengthLaw, overS: Planned, sCandid
   const n = grid.nodes;
   const sf = new Float64Array(n);
   for (let i = 0; i < n; i++) sf[i] = normalSf(grid.x[i]);
-  const cumM = new Float64Array(n);
-  const cumMe = new Float64Array(n);
   const cumB = new Float64Array(n);
   const cumBe = new Float64Array(n);
   const cumC = new Float64Array(n);
@@ -466,13 +464,17 @@ function argmaxT1(ctx: TokenContext, lengths: LengthLaw, overS: Planned, sCandid
   // the node errors of the w-moments, integrated up to (the end of the panel of) each node
   const upToB = new Float64Array(n);
   const upToC = new Float64Array(n);
+  // α = β = m_vk* = 0 (e.g. on the manifold M): b ≡ 0, so the ψb-moments and their errors are exactly 0
+  // at every node, and so are their cumulative integrals (left at 0)
+  const valueFree = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
   const atS = (s: number): { v: number; e: number } => {
     if (grid.normalised) grid.wMoments(s);
     const { A: W, Aerr } = grid;
-    grid.cumulative(W[MASS], cumM, cumMe);
-    grid.cumulative(W[PSI_B], cumB, cumBe);
+    if (!valueFree) {
+      grid.cumulative(W[PSI_B], cumB, cumBe);
+      integratedErrors(grid, Aerr[PSI_B], upToB);
+    }
     grid.cumulative(W[COMPLEMENT], cumC, cumCe);
-    integratedErrors(grid, Aerr[PSI_B], upToB);
     integratedErrors(grid, Aerr[COMPLEMENT], upToC);
     let value = 0;
     let inner = 0;
