@@ -269,46 +269,50 @@ function termsByQuadrature(
 
   // integrate a (value, error) pair of integrands over s ∈ R (normaliser variable)
   const sScale = normaliserScale(ctx);
-  const overS: Planned = (fn, candidates, scale = sScale) => {
+  const overS: Planned = (fn, candidates, scale = sScale, extraDims = 0) => {
     const peakProbe = (s: number) => {
       const r = fn(s);
       return Math.abs(r.v1) + Math.abs(r.v2);
     };
     const { lo, hi, breakpoints, peak } = locateMass(peakProbe, scale, candidates);
-    if (!(peak > 0)) return { values: [0, 0], errors: [0, 0], conv: true, inner: [0, 0] };
+    if (!(peak > 0)) return { values: [0, 0], errors: [0, 0], conv: true, inner: [0, 0], extras: new Float64Array(extraDims) };
+    const dim = 4 + extraDims;
     const body = (s: number, out: Float64Array) => {
       const f = fn(s);
       out[0] = f.v1;
       out[1] = f.v2;
       out[2] = f.e1;
       out[3] = f.e2;
+      if (extraDims > 0) out.set(f.extra!, 4);
     };
     // (−∞, hi] in s; (hi, ∞) in t = e^{−s} ∈ (0, e^{−hi}), where the integrand (∝ e^{−s}, e^{−2s} as
     // s → ∞: it is a Laplace transform in t) is smooth down to t = 0 and one panel suffices
-    const r = integrateVector(body, 4, -Infinity, hi, { breakpoints: breakpointsInside([lo, ...breakpoints], -Infinity, hi), relTol, absTol, controlled: 2 });
+    const r = integrateVector(body, dim, -Infinity, hi, { breakpoints: breakpointsInside([lo, ...breakpoints], -Infinity, hi), relTol, absTol, controlled: 2 });
     const tHi = Math.exp(-hi);
     // e^{−hi} = 0 (hi > 745): the tail, ∝ e^{−s}, adds 0 in double precision (and t = 0 would give 0·∞)
-    if (!(tHi > 0)) return { values: [r.values[0], r.values[1]], errors: [r.errors[0], r.errors[1]], inner: [2 * Math.abs(r.values[2]), 2 * Math.abs(r.values[3])], conv: r.converged };
-    const tail = integrateVector(
-      (t, out) => {
-        body(-Math.log(t), out);
-        for (let j = 0; j < 4; j++) out[j] /= t;
-      },
-      4,
-      0,
-      tHi,
-      { relTol, absTol, controlled: 2 },
-    );
-    for (let j = 0; j < 4; j++) {
-      r.values[j] += tail.values[j];
-      r.errors[j] += tail.errors[j];
+    if (tHi > 0) {
+      const tail = integrateVector(
+        (t, out) => {
+          body(-Math.log(t), out);
+          for (let j = 0; j < dim; j++) out[j] /= t;
+        },
+        dim,
+        0,
+        tHi,
+        { relTol, absTol, controlled: 2 },
+      );
+      for (let j = 0; j < dim; j++) {
+        r.values[j] += tail.values[j];
+        r.errors[j] += tail.errors[j];
+      }
+      r.converged &&= tail.converged;
     }
-    r.converged &&= tail.converged;
     return {
       values: [r.values[0], r.values[1]],
       errors: [r.errors[0], r.errors[1]],
       inner: [2 * Math.abs(r.values[2]), 2 * Math.abs(r.values[3])],
       conv: r.converged,
+      extras: r.values.slice(4),
     };
   };
   const sCandidates = normaliserCandidates(ctx, task, nu, lengths);
@@ -389,11 +393,22 @@ function termsByQuadrature(
   };
 }
 
-type Planned = (fn: (s: number) => { v1: number; v2: number; e1: number; e2: number }, candidates: number[], scale?: number) => {
+/**
+ * An outer s-integral of (v1, v2) with carried errors (e1, e2), and of `extraDims` more components
+ * (`extra`, not controlling the adaptivity: e.g. per-panel error estimates, whose integrals guide a
+ * refinement). `inner` is twice the integrals of e1, e2 (the inner errors, bounded conservatively).
+ */
+type Planned = (
+  fn: (s: number) => { v1: number; v2: number; e1: number; e2: number; extra?: Float64Array },
+  candidates: number[],
+  scale?: number,
+  extraDims?: number,
+) => {
   values: number[];
   errors: number[];
   inner: number[];
   conv: boolean;
+  extras: Float64Array;
 };
 
 /**
@@ -547,11 +562,12 @@ function integratedErrors(grid: SelectionGrid, err: Float64Array, out: Float64Ar
  * window (the x-nodes where the selection step cx = r is live, ≈ 30 panels whatever c), so that each
  * s costs sums only (five multiply-adds per (r, node), two where α = β = m_vk* = 0), and only where
  * the window meets the band of x-nodes where the σ-moments live at that s (other rows: prefix sums
- * and precomputed tails). The rule's panels (at most `R_PANEL_WIDTH` wide to start with) start from
+ * and precomputed tails). The rule's panels (at most `rPanelWidth` wide to start with) start from
  * the selection weights alone (breakpoints of a probe), panels whose
  * own estimate is large on a scan of s are halved (planning, at most three times), and after the
- * s-integral every panel is halved while the rule's estimate integrated over s is not below a tenth
- * of the tolerance: the plan only saves work, the last check is what keeps the error honest.
+ * s-integral, while the rule's estimate integrated over s is not below a tenth of the tolerance, the
+ * panels carrying it are halved and only their part is integrated again: the plan only saves work,
+ * the last check is what keeps the error honest.
  */
 function softmaxSelectionT1(
   ctx: TokenContext,
@@ -672,8 +688,7 @@ function softmaxSelectionT1(
     return v;
   };
   const { lo, hi, breakpoints, peak } = locateMass(probe, rScale, rCandidates);
-  let result: Term = { value: 0, error: 0, converged: true };
-  if (!(peak > 0)) return result;
+  if (!(peak > 0)) return { value: 0, error: 0, converged: true };
   const ends = breakpointsInside([lo, ...breakpoints, hi], -Infinity, Infinity);
   // The r-integrand at every r-node needs, for the current s, the K21 and G10 sums over the x-grid
   //   P_X = Σ_i w_i K1(r, x_i) A_X(x_i) (X = aψb, ψ, a),  Q_ψb = Σ_i w_i K0 A_ψb,
@@ -955,9 +970,9 @@ function softmaxSelectionT1(
   // weights, not the σ-dependent integrand) and halve, up to three times, every panel whose own
   // estimate, summed over a scan of s across where log S_φ typically sits (step: the normaliser's
   // scale), exceeds a hundredth of the tolerance on the same sum of ∫|·|; then integrate over s, and
-  // halve every panel while the rule's estimate, integrated over s, is not below a tenth of the
+  // refine (below) while the rule's estimate, integrated over s, is not below a tenth of the
   // tolerance (the check that keeps the result honest whatever the plan).
-  let pieces = rulePieces(ends, R_PANEL_WIDTH);
+  let pieces = rulePieces(ends, rPanelWidth(ctx, c));
   let prepared = prepare(pieces);
   const sScale = normaliserScale(ctx);
   const sLo = Math.min(...sCandidates) - 5 * sScale;
@@ -979,24 +994,59 @@ function softmaxSelectionT1(
     pieces = splitPieces(pieces, split);
     prepared = prepare(pieces);
   }
-  let ruleOk = false;
-  for (let refine = 0; refine < 3 && !ruleOk; refine++) {
-    if (refine > 0) {
-      pieces = splitPieces(pieces, new Uint8Array(pieces.length).fill(1));
-      prepared = prepare(pieces);
-    }
-    const P = prepared;
-    const r = overS((s) => {
-      const f = atS(s, P);
-      // e: carried x-grid and w errors; quad: the fixed r-rule's own estimate (refined below if too large)
-      return { v1: f.v, v2: 0, e1: f.e, e2: f.quad };
-    }, sCandidates);
-    result = { value: r.values[0], error: r.errors[0] + r.inner[0] + r.inner[1], converged: r.conv };
+  // The s-integral on the planned rule, each panel's own estimate integrated over s alongside. Where
+  // the estimates sum to more than a tenth of the tolerance, only the panels that carry them are
+  // halved, and only their part is integrated again: ∫ds [atS(halved) − atS(those panels)] is added
+  // to the value (the rows elsewhere are unchanged), their estimates replaced by the halves'.
+  const integrate = (P: Prepared, minus?: Prepared) => {
+    const panelErr = new Float64Array(P.rule.panels);
+    const r = overS(
+      (s) => {
+        const f = atS(s, P, panelErr);
+        const v = minus ? f.v - atS(s, minus).v : f.v;
+        // e: carried x-grid and w errors; quad: the fixed r-rule's own estimate, panel by panel in `extra`
+        return { v1: v, v2: 0, e1: f.e, e2: f.quad, extra: panelErr };
+      },
+      sCandidates,
+      undefined,
+      P.rule.panels,
+    );
     ctx.counter.evaluations += grid.evaluations;
     grid.evaluations = 0;
-    ruleOk = r.inner[1] <= 0.1 * Math.max(absTol, relTol * Math.abs(result.value));
+    // ×2 as for `inner`: the s-integral of an estimate is itself only estimated
+    return { value: r.values[0], sError: r.errors[0], carried: r.inner[0], estimates: Array.from(r.extras, (e) => 2 * Math.abs(e)), conv: r.conv };
+  };
+  const first = integrate(prepared);
+  let value = first.value;
+  let sError = first.sError;
+  let carried = first.carried;
+  let conv = first.conv;
+  let panels = pieces.map((piece, p) => ({ piece, estimate: first.estimates[p] }));
+  const ruleEstimate = () => panels.reduce((t, p) => t + p.estimate, 0);
+  const need = () => 0.1 * Math.max(absTol, relTol * Math.abs(value));
+  for (let refine = 0; refine < 3 && ruleEstimate() > need(); refine++) {
+    // halve the panels with the largest estimates until the others sum to at most a third of the need
+    const order = panels.map((_, p) => p).sort((a, b) => panels[b].estimate - panels[a].estimate);
+    let rest = ruleEstimate();
+    const flagged = new Set<number>();
+    for (const p of order) {
+      if (rest <= need() / 3) break;
+      flagged.add(p);
+      rest -= panels[p].estimate;
+    }
+    const coarse = panels.filter((_, p) => flagged.has(p)).map((p) => p.piece);
+    const fine = splitPieces(coarse, new Uint8Array(coarse.length).fill(1));
+    const correction = integrate(prepare(fine), prepare(coarse));
+    value += correction.value;
+    sError += correction.sError;
+    // the coarse rows' carried errors stay in `carried` (a bound either way)
+    carried += correction.carried;
+    conv &&= correction.conv;
+    panels = [...panels.filter((_, p) => !flagged.has(p)), ...fine.map((piece, p) => ({ piece, estimate: correction.estimates[p] }))];
   }
-  return ruleOk ? result : { ...result, converged: false };
+  const quad = ruleEstimate();
+  const result: Term = { value, error: sError + carried + quad, converged: conv };
+  return quad <= need() ? result : { ...result, converged: false };
 }
 
 /**
@@ -1220,12 +1270,39 @@ function fixedRule(pieces: RulePiece[]): { nodes: Float64Array; kWeights: Float6
 
 const INV_E = 0.36787944117144233; // 1/e = max of κe^{−κ}
 /**
- * Widest finite panel of the fixed r-rule to start from. At each s the r-integrand is a bump of
+ * Widest finite panel of the fixed r-rule to start from, where the σ-step is as sharp as the
+ * selection step (softmax at its Bayes point, c = m). At each s the r-integrand is a bump of
  * width O(1) in r (where the selection step cx = r meets the σ-step), and the bump moves with s
  * across the whole mass region (width ∝ c): starting from panels of width ∝ c, three halvings left
- * the rule's own estimate at 5e−6 at ν = 50.
+ * the rule's own estimate at 5e−6 at ν = 50. `rPanelWidth` widens it where the σ-step is broader.
  */
 const R_PANEL_WIDTH = 4;
+/**
+ * At most this many times R_PANEL_WIDTH. Measured for the softplus kernel at max-SLR (L = 2, search
+ * tolerance): window sums 18.6M → 14.0M per call at ν = 2, m = 2.74 (width 8.6), 333M → 120M at
+ * ν = 30, m = 10 (16); at ν = 10, m = 10 (16) the plan misses and one refinement of the flagged panels
+ * follows. Values equal to 1e−15, within the bounds.
+ */
+const R_PANEL_WIDEN_MAX = 4;
+/**
+ * The start width of the fixed r-rule's panels: R_PANEL_WIDTH times the r-width of the σ-step
+ * relative to the selection step's, clamped to [1, R_PANEL_WIDEN_MAX]. The σ-step sits where
+ * log φ(χ) = s; with λ = d log φ/dχ there it is ≈ 1/λ wide in χ, 1/(λ|m|) in x, c/(λ|m|) in
+ * r = c x, against the selection kernel's O(1) in r. λ is taken at χ = √(m² + τ²), a typical top
+ * token: 1 for softmax (so softmax keeps R_PANEL_WIDTH), ≈ 1/χ for the softplus kernel. This only
+ * saves work (fewer rows): the rule's own estimate is checked after the s-integral whatever the start.
+ */
+function rPanelWidth(ctx: TokenContext, c: number): number {
+  const lw = ctx.act.logWeight;
+  const { m, tau2 } = ctx.coef;
+  if (!lw || !(Math.abs(m) > 0)) return R_PANEL_WIDTH;
+  const chi = Math.sqrt(m * m + tau2);
+  const h = 1e-4 * Math.max(1, chi);
+  const slope = Math.abs(lw(chi + h, ctx.theta) - lw(chi - h, ctx.theta)) / (2 * h);
+  const ratio = c / (slope * Math.abs(m));
+  if (!Number.isFinite(ratio)) return R_PANEL_WIDTH;
+  return R_PANEL_WIDTH * Math.min(R_PANEL_WIDEN_MAX, Math.max(1, ratio));
+}
 /** Below log κ = log 1e−17 a row's window ends: κe^{−κ} is dropped and e^{−κ} taken as 1, each off by at most 1e−17. */
 const KAPPA_DROPPED = 1e-17;
 const LOG_KAPPA_DROPPED = Math.log(KAPPA_DROPPED);

@@ -107,3 +107,20 @@ describe('softmax at the Nishimori point (Prop. 4.2)', () => {
     expect(r.value - b.value).toBeGreaterThan(10 * (r.error + b.error));
   });
 });
+
+describe('the fixed r-rule of a normalised σ under softmax selection (max-SLR, finite ν)', () => {
+  // softplus kernel, L = 2, ν = 10, k = 10 k*: the r-panels start 16 wide (rPanelWidth: a broad σ-step),
+  // the plan's scan misses where the rule's estimate lives, and the panels carrying it are halved and
+  // integrated again (checked by tracing the refinement when it was written). Reference: T1 from the
+  // engine at commit 3fb47e6, whose rule started 4 wide and halved every panel, at relTol 1e−9:
+  // 0.889765796287168 ± 3.4e−12.
+  const input = { task: maxTask, nu: 10, lengths: fixedLength(2), act: getActivation('softplus'), overlaps: manifoldOverlaps({ mkk: 10, mvv: 1, qkk: 100, qvv: 1 }) };
+  it('should agree with the finer rule of the previous engine within the bounds after refining only the flagged panels', () => {
+    for (const relTol of [1e-7, 1e-9]) {
+      const t = riskTerms(input, { relTol, absTol: relTol * 1e-3 });
+      expect(t.converged).toBe(true);
+      expect(Math.abs(t.T1.value - 0.889765796287168)).toBeLessThanOrEqual(t.T1.error + 3.4e-12);
+      expect(t.T1.error).toBeLessThan(relTol);
+    }
+  });
+});
