@@ -12,7 +12,9 @@
  * SLR_BENCH_ERM_WORKERS (default: cores), SLR_BENCH_ERM_SECTIONS
  * (comma list of kernel, split, pool, fig3, fig3max, large; default all but large), and for
  * the large section SLR_BENCH_ERM_LARGE_SQRTND (default 10^4),
- * SLR_BENCH_ERM_LARGE_ALPHAS (default 20,100), SLR_BENCH_ERM_LARGE_LAMBDA (default 0.01).
+ * SLR_BENCH_ERM_LARGE_ALPHAS (default 20,100), SLR_BENCH_ERM_LARGE_LAMBDA (default 0.01);
+ * SLR_ERM_SIMD=mul-add runs the SIMD kernels without relaxed SIMD's fused
+ * multiply-add (simd.ts, kernelVariant; the build in use is printed).
  * Timings on a shared machine are noisy; the work counts (evaluations,
  * iterations, numbers streamed) are not.
  */
@@ -22,7 +24,7 @@ import { CHUNK_NUMBERS, Dataset, DatasetStream, drawDataset, drawTeacher } from 
 import { closeEvaluationPool } from '../src/erm/evaluation-pool.ts';
 import { ErmObjective, FLOPS_PER_NUMBER } from '../src/erm/objective.ts';
 import { referenceEvaluate } from '../src/erm/reference.ts';
-import { type KernelMemory, kernelMemory, simdKernels } from '../src/erm/simd.ts';
+import { type KernelMemory, kernelMemory, kernelVariant, simdKernels } from '../src/erm/simd.ts';
 import { ermReferences, pairedDifferences, summariseErm } from '../src/erm/summary.ts';
 import { ermSweep } from '../src/erm/sweep.ts';
 import { getActivation } from '../src/estimator/activations.ts';
@@ -113,7 +115,9 @@ function kernel(): void {
   const jsData = draw('array');
   const numbers = simdData.tokens * D;
   const bytes = numbers * 4;
-  console.log(`ERM kernel: N = ${N}, L = ${L}, D = ${D}: ${numbers.toExponential(2)} numbers (${(bytes / 1e6).toFixed(0)} MB Float32 in ${simdData.chunks.length} chunk(s))`);
+  console.log(
+    `ERM kernel: N = ${N}, L = ${L}, D = ${D}: ${numbers.toExponential(2)} numbers (${(bytes / 1e6).toFixed(0)} MB Float32 in ${simdData.chunks.length} chunk(s)); SIMD kernel build: ${kernelVariant()}`,
+  );
   console.log(`  data generation: ${(genMs / 1000).toFixed(1)} s = ${(numbers / genMs / 1e3).toFixed(1)} M numbers/s (Gaussian draws + completion)`);
   const [, , , r] = RandomStream.streams(11, 4);
   const w = new Float64Array(2 * D + 1);
@@ -263,7 +267,9 @@ async function splitKernel(): Promise<void> {
   r.fillNormal(w);
   for (let i = 0; i < 2 * D; i++) w[i] /= Math.sqrt(D);
   w[2 * D] = 0.1;
-  console.log(`ERM kernel split over ${threads} threads (wall-clock time, fastest of ${reps} after 2 warm-ups; CPU time of that run in brackets): same data as above, shared memory`);
+  console.log(
+    `ERM kernel split over ${threads} threads (wall-clock time, fastest of ${reps} after 2 warm-ups; CPU time of that run in brackets): same data as above, shared memory; SIMD kernel build: ${kernelVariant()}`,
+  );
   const reader = await parallelReader(data.memory!, threads - 1);
   const big = kernelMemory(readMB * 2 ** 20, true)!;
   const bigReader = await parallelReader(big, threads - 1);

@@ -262,14 +262,21 @@ export class ErmObjective {
    * first nv = D − D mod 4 coordinates of every token, JS the rest (straight
    * into grad); the gradient blocks are copied back at the end.
    *
-   * Speed (bench/erm.ts): pass 1 alone (loss, predictions) runs at the
-   * streaming-read bandwidth of one core; both passes take about twice as
-   * long, because the arithmetic, not memory, bounds them: 8 flops per number
-   * as separate f64x2 multiplies and adds (wasm SIMD has no FMA without
-   * relaxed SIMD) plus 2 conversions from Float32 is ≈ 2.5 cycles per number
-   * on 2 floating-point ports. A variant running pass 2 of sequence n fused
-   * with pass 1 of sequence n + 1 in one loop (so the arithmetic would
-   * overlap the memory reads) measured no faster and was dropped.
+   * Speed (bench/erm.ts, N = D = 3000, L = 3, one thread): pass 1 alone
+   * (loss, predictions) runs at the streaming-read bandwidth of one core.
+   * With separate f64x2 multiplies and adds (simd.ts, kernelVariant
+   * 'mul-add') both passes ran at ≈ 0.58 of it, the arithmetic, not memory,
+   * bounding them: 8 flops per number plus 2 conversions from Float32 is
+   * ≈ 2.5 cycles per number on 2 floating-point ports. With relaxed SIMD's
+   * fused multiply-add ('fma', the default where V8 has it) they run at
+   * ≈ 0.70 of it (softmax: 5.0–5.3 against 4.0–4.4 GB/s, the SIMD sum at
+   * ≈ 7.0–7.5 GB/s). The rest is pass 2: timing the kernels alone on those
+   * 27·10⁶ numbers, pass 1 takes ≈ 12 ms and both passes ≈ 20 ms, pass 2
+   * re-reading each sequence (and the 32·D-byte scratch) from cache while
+   * memory idles. A variant running pass 2 of sequence n fused with
+   * pass 1 of sequence n + 1 in one loop (so the arithmetic would overlap
+   * the memory reads) measured no faster with mul-add and only ≈ 5% faster
+   * with FMA (within this machine's noise), and was dropped.
    */
   private passSimd(
     w: Float64Array,
