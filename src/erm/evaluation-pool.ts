@@ -24,7 +24,10 @@
  * written to shared memory and thrown here as a WorkerThreadError; a worker
  * that has not started within STARTUP_TIMEOUT_MS is one too. A worker that
  * dies without throwing (killed from outside) is noticed between
- * evaluations (its 'exit' event), not during one.
+ * evaluations (its 'exit' event), and during one by a deadline (50× the
+ * caller's own slice, at least EVALUATION_TIMEOUT_MIN_MS), after which the
+ * pool is closed. Both limits can be lowered per pool (EvaluationPoolOptions;
+ * the tests of these paths do).
  */
 import { Worker } from 'node:worker_threads';
 import { WorkerThreadError } from '../errors.ts';
@@ -63,6 +66,16 @@ export function workerActivationIndex(act: Activation): number {
 }
 
 /** One worker's partial sums after an evaluation (views into shared memory, valid until the next one). */
+/** Limits of a pool, and the worker it runs (the defaults everywhere but in tests of its failure paths). */
+export interface EvaluationPoolOptions {
+  /** how long a worker may take to load (default STARTUP_TIMEOUT_MS) */
+  startupTimeoutMs?: number;
+  /** the least time a worker may take over its slice before it is taken as dead (default EVALUATION_TIMEOUT_MIN_MS) */
+  evaluationTimeoutMinMs?: number;
+  /** the worker's entry module (default the evaluation worker; tests run workers that never start or never answer) */
+  workerEntry?: URL;
+}
+
 export interface PartialResult {
   /** data gradient (2D), then θ gradient (nTheta); only filled when the gradient was asked for */
   readonly gradient: Float64Array;
@@ -85,8 +98,10 @@ export class EvaluationPool {
   private closed = false;
   /** set from a worker's 'error' or 'exit' event (seen between evaluations) */
   private failure: string | undefined;
+  private readonly startupTimeoutMs: number;
+  private readonly evaluationTimeoutMinMs: number;
 
-  constructor(data: Dataset, threads: number) {
+  constructor(data: Dataset, threads: number, options: EvaluationPoolOptions = {}) {
     const workerCount = threads - 1;
     if (!(workerCount >= 1 && workerCount < data.scratchSlots)) throw new WorkerThreadError(`a pool of ${threads} threads needs ${threads} scratch regions, the data have ${data.scratchSlots}`);
     const parts = data.sharedParts();
@@ -100,7 +115,9 @@ export class EvaluationPool {
     this.errors = [];
     this.workers = [];
     const here = import.meta.url;
-    const entry = here.endsWith('.ts') ? new URL('./evaluation-worker-bootstrap.mjs', here) : new URL('./evaluation-worker.js', here);
+    const entry = options.workerEntry ?? (here.endsWith('.ts') ? new URL('./evaluation-worker-bootstrap.mjs', here) : new URL('./evaluation-worker.js', here));
+    this.startupTimeoutMs = options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS;
+    this.evaluationTimeoutMinMs = options.evaluationTimeoutMinMs ?? EVALUATION_TIMEOUT_MIN_MS;
     for (let k = 0; k < workerCount; k++) {
       const results = new SharedArrayBuffer(8 * (2 * data.D + MAX_PARAMETERS + 1));
       const errors = new SharedArrayBuffer(ERROR_BYTES);
@@ -149,7 +166,7 @@ export class EvaluationPool {
     }
     // a worker's slice costs about what the caller's did; one that has not answered long after is taken
     // as dead (killed from outside: its exit event cannot reach this blocked thread) instead of hanging
-    const deadline = performance.now() + Math.max(EVALUATION_TIMEOUT_MIN_MS, 50 * (performance.now() - started));
+    const deadline = performance.now() + Math.max(this.evaluationTimeoutMinMs, 50 * (performance.now() - started));
     const failures: string[] = [];
     for (let k = 0; k < this.workers.length; k++) {
       const c = k * CONTROL_INTS;
@@ -157,7 +174,7 @@ export class EvaluationPool {
         const left = deadline - performance.now();
         if (left <= 0) {
           this.close();
-          throw new WorkerThreadError(`evaluation worker ${k} did not answer within ${((performance.now() - started) / 1000).toFixed(1)} s (50× the caller's own slice, at least ${EVALUATION_TIMEOUT_MIN_MS / 1000} s); the pool is closed`);
+          throw new WorkerThreadError(`evaluation worker ${k} did not answer within ${((performance.now() - started) / 1000).toFixed(1)} s (50× the caller's own slice, at least ${this.evaluationTimeoutMinMs / 1000} s); the pool is closed`);
         }
         Atomics.wait(this.control, c + DONE, done, left);
       }
@@ -171,7 +188,7 @@ export class EvaluationPool {
   /** Block until every worker has loaded (first evaluation only). */
   private awaitReady(): void {
     if (this.ready) return;
-    const deadline = performance.now() + STARTUP_TIMEOUT_MS;
+    const deadline = performance.now() + this.startupTimeoutMs;
     for (let k = 0; k < this.workers.length; k++) {
       const c = k * CONTROL_INTS;
       for (let state = Atomics.load(this.control, c + READY); state !== 1; state = Atomics.load(this.control, c + READY)) {
@@ -183,7 +200,7 @@ export class EvaluationPool {
         const left = deadline - performance.now();
         if (left <= 0) {
           this.close();
-          throw new WorkerThreadError(`evaluation worker ${k} did not start within ${STARTUP_TIMEOUT_MS / 1000} s`);
+          throw new WorkerThreadError(`evaluation worker ${k} did not start within ${this.startupTimeoutMs / 1000} s`);
         }
         Atomics.wait(this.control, c + READY, state, left);
       }

@@ -6,7 +6,7 @@ import { WorkerThreadError } from '../../src/errors.ts';
 import { getActivation } from '../../src/estimator/activations.ts';
 import type { Activation } from '../../src/estimator/activation.ts';
 import { Dataset, SHARED_MIN_NUMBERS, drawDataset, drawTeacher } from '../../src/erm/data.ts';
-import { closeEvaluationPool, evaluationPool, tokenBalancedBounds, workerActivationIndex } from '../../src/erm/evaluation-pool.ts';
+import { EvaluationPool, closeEvaluationPool, evaluationPool, tokenBalancedBounds, workerActivationIndex } from '../../src/erm/evaluation-pool.ts';
 import { ErmObjective } from '../../src/erm/objective.ts';
 import { RandomStream } from '../../src/numerics/random.ts';
 import { reportSeed } from '../helpers/arbitraries.ts';
@@ -84,6 +84,43 @@ describe.skipIf(!twoCores)('parallel loss-and-gradient evaluation', () => {
     expect(() => pool.evaluate(0, w, false, () => {})).toThrow(/closed/);
     const fresh = new ErmObjective(data, act, { lambdaK: 0, lambdaV: 0 }, { threads: 2, parallelMinNumbers: 0 });
     expect(fresh.trainLoss(w)).toBe(before);
+  });
+
+  // the timeouts, with a stand-in worker (fixtures/silent-worker.mjs) and limits of a fraction of a second
+  const silentWorker = new URL('./fixtures/silent-worker.mjs', import.meta.url);
+  const withSilentWorker = (mode: string, run: () => void) => {
+    const previous = process.env.SLR_TEST_SILENT_WORKER;
+    process.env.SLR_TEST_SILENT_WORKER = mode;
+    try {
+      run();
+    } finally {
+      if (previous === undefined) delete process.env.SLR_TEST_SILENT_WORKER;
+      else process.env.SLR_TEST_SILENT_WORKER = previous;
+    }
+  };
+
+  it('should throw a WorkerThreadError, and close the pool, when a worker does not start in time', () => {
+    withSilentWorker('never-ready', () => {
+      const pool = new EvaluationPool(data, 2, { workerEntry: silentWorker, startupTimeoutMs: 500 });
+      const w = pointFor(getActivation('softmax'));
+      const t0 = performance.now();
+      expect(() => pool.evaluate(0, w, true, () => {})).toThrow(/evaluation worker 0 did not start within 0.5 s/);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(500);
+      expect(() => pool.evaluate(0, w, true, () => {})).toThrow(/closed/);
+    });
+  });
+
+  it('should throw a WorkerThreadError, and close the pool, when a started worker does not answer (instead of hanging)', () => {
+    withSilentWorker('mute', () => {
+      const pool = new EvaluationPool(data, 2, { workerEntry: silentWorker, evaluationTimeoutMinMs: 300 });
+      const w = pointFor(getActivation('softmax'));
+      let own = 0;
+      const t0 = performance.now();
+      expect(() => pool.evaluate(0, w, true, () => own++)).toThrow(/evaluation worker 0 did not answer within .* at least 0.3 s\); the pool is closed/);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(300);
+      expect(own).toBe(1); // the caller's slice ran
+      expect(() => pool.evaluate(0, w, true, () => {})).toThrow(/closed/);
+    });
   });
 
   it('should let the process exit with a pool left open (workers are unref\'d)', async () => {
