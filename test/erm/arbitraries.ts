@@ -3,6 +3,9 @@ import { RandomStream } from '../../src/numerics/random.ts';
 import { type DataLaw, type Dataset, type Storage, type Teacher, drawDataset, drawTeacher } from '../../src/erm/data.ts';
 import { type LengthLaw, fixedLength, lengthLaw } from '../../src/task/length-law.ts';
 import { maxTask, spikedTask } from '../../src/task/tasks.ts';
+import type { Activation } from '../../src/estimator/activation.ts';
+import type { ErmObjective } from '../../src/erm/objective.ts';
+import { referenceEvaluate } from '../../src/erm/reference.ts';
 
 /**
  * Generators of small ERM problems (a teacher and a training set of the full
@@ -59,4 +62,23 @@ export function pointNearTeacher(size: number, D: number, teacher: Teacher, rng:
   }
   if (theta !== undefined) w.fill(theta, 2 * D);
   return w;
+}
+
+/**
+ * The optimised kernel (`objective.evaluate`) against the plain reference (src/erm/reference.ts) at w:
+ * the largest difference over the loss and every gradient entry, and the scale 1 + max |entry| of
+ * the reference that tolerances are relative to.
+ */
+export function differenceToReference(objective: ErmObjective, data: Dataset, act: Activation, w: Float64Array): { E: number; ERef: number; diff: number; scale: number } {
+  const g = new Float64Array(objective.size);
+  const gRef = new Float64Array(objective.size);
+  const E = objective.evaluate(w, g);
+  const ERef = referenceEvaluate(data, act, objective.penalties, w, gRef);
+  let scale = 1 + Math.abs(ERef);
+  let diff = Math.abs(E - ERef);
+  for (let j = 0; j < g.length; j++) {
+    scale = Math.max(scale, 1 + Math.abs(gRef[j]));
+    diff = Math.max(diff, Math.abs(g[j] - gRef[j]));
+  }
+  return { E, ERef, diff, scale };
 }

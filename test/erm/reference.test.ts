@@ -7,7 +7,7 @@ import { referenceEvaluate } from '../../src/erm/reference.ts';
 import { fcParams, reportSeed } from '../helpers/arbitraries.ts';
 import { type Storage, drawDataset, drawTeacher } from '../../src/erm/data.ts';
 import { RandomStream } from '../../src/numerics/random.ts';
-import { type SmallProblemSpec, lawOf, pointNearTeacher, smallProblem, smallProblemArb } from './arbitraries.ts';
+import { type SmallProblemSpec, differenceToReference, lawOf, pointNearTeacher, smallProblem, smallProblemArb } from './arbitraries.ts';
 
 reportSeed('erm/reference.test.ts');
 
@@ -32,16 +32,7 @@ function compare(id: string, spec: SmallProblemSpec, lambda: number, storage: St
   const obj = new ErmObjective(data, act, { lambdaK: lambda, lambdaV: 2 * lambda });
   const D = spec.D;
   const w = pointNearTeacher(obj.size, D, teacher, rng);
-  const g = new Float64Array(obj.size);
-  const gRef = new Float64Array(obj.size);
-  const E = obj.evaluate(w, g);
-  const ERef = referenceEvaluate(data, act, obj.penalties, w, gRef);
-  let scale = 1 + Math.abs(ERef);
-  let diff = Math.abs(E - ERef);
-  for (let j = 0; j < g.length; j++) {
-    scale = Math.max(scale, 1 + Math.abs(gRef[j]));
-    diff = Math.max(diff, Math.abs(g[j] - gRef[j]));
-  }
+  const { E, ERef, diff, scale } = differenceToReference(obj, data, act, w);
   if (diff > TOL * scale) console.error({ id, storage, spec, lambda, E, ERef, maxDifference: diff, tolerance: TOL * scale });
   return { diff, tolerance: TOL * scale };
 }
@@ -84,12 +75,7 @@ describe('ErmObjective.evaluate against referenceEvaluate', () => {
       const w = new Float64Array(obj.size);
       rng.fillNormal(w);
       for (let i = 0; i < w.length; i++) w[i] *= 0.3;
-      const g = new Float64Array(obj.size);
-      const gRef = new Float64Array(obj.size);
-      const E = obj.evaluate(w, g);
-      const ERef = referenceEvaluate(data, act, obj.penalties, w, gRef);
-      const scale = 1 + Math.max(Math.abs(ERef), ...gRef.map(Math.abs));
-      const diff = Math.max(Math.abs(E - ERef), ...g.map((v, j) => Math.abs(v - gRef[j])));
+      const { E, ERef, diff, scale } = differenceToReference(obj, data, act, w);
       if (diff > TOL * scale) console.error({ id, storage, E, ERef, maxDifference: diff, tolerance: TOL * scale });
       expect(diff).toBeLessThanOrEqual(TOL * scale);
     }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { getActivation } from '../../src/estimator/activations.ts';
 import { reportSeed } from '../helpers/arbitraries.ts';
-import { pointNearTeacher, smallProblem } from './arbitraries.ts';
+import { differenceToReference, pointNearTeacher, smallProblem } from './arbitraries.ts';
 
 reportSeed('erm/simd-variant.test.ts');
 
@@ -23,7 +23,6 @@ describe('the mul-add build of the SIMD kernels (SLR_ERM_SIMD=mul-add)', () => {
   it('should be the build in use, and equal the plain reference to 1e−12 relative for every σ (D mod 4 = 0…3)', async () => {
     const { kernelVariant } = await import('../../src/erm/simd.ts');
     const { ErmObjective } = await import('../../src/erm/objective.ts');
-    const { referenceEvaluate } = await import('../../src/erm/reference.ts');
     expect(kernelVariant()).toBe('mul-add');
     for (const id of ['softmax', 'linear', 'erf', 'softplus', 'exp']) {
       for (const D of [60, 61, 258, 259]) {
@@ -31,13 +30,7 @@ describe('the mul-add build of the SIMD kernels (SLR_ERM_SIMD=mul-add)', () => {
         const { teacher, data, rng } = smallProblem(spec, 'wasm');
         const act = getActivation(id);
         const obj = new ErmObjective(data, act, { lambdaK: 0.01, lambdaV: 0.02 });
-        const w = pointNearTeacher(obj.size, D, teacher, rng);
-        const g = new Float64Array(obj.size);
-        const gRef = new Float64Array(obj.size);
-        const E = obj.evaluate(w, g);
-        const ERef = referenceEvaluate(data, act, obj.penalties, w, gRef);
-        const scale = 1 + Math.max(Math.abs(ERef), ...gRef.map(Math.abs));
-        const diff = Math.max(Math.abs(E - ERef), ...g.map((v, j) => Math.abs(v - gRef[j])));
+        const { diff, scale } = differenceToReference(obj, data, act, pointNearTeacher(obj.size, D, teacher, rng));
         expect(diff).toBeLessThanOrEqual(1e-12 * scale);
       }
     }
