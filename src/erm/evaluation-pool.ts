@@ -65,7 +65,6 @@ export function workerActivationIndex(act: Activation): number {
   return EVALUATION_ACTIVATION_IDS.findIndex((id) => getActivation(id) === act);
 }
 
-/** One worker's partial sums after an evaluation (views into shared memory, valid until the next one). */
 /** Limits of a pool, and the worker it runs (the defaults everywhere but in tests of its failure paths). */
 export interface EvaluationPoolOptions {
   /** how long a worker may take to load (default STARTUP_TIMEOUT_MS) */
@@ -76,6 +75,7 @@ export interface EvaluationPoolOptions {
   workerEntry?: URL;
 }
 
+/** One worker's partial sums after an evaluation (views into shared memory, valid until the next one). */
 export interface PartialResult {
   /** data gradient (2D), then θ gradient (nTheta); only filled when the gradient was asked for */
   readonly gradient: Float64Array;

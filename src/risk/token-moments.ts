@@ -628,7 +628,7 @@ export class SelectionGrid {
         this.ghSmall = gaussHermiteNormal(6);
         this.ghLarge = gaussHermiteNormal(12);
       } else if (ts <= 0.1) {
-        // very smooth on the scale of w (e.g. the small τ of a one-sided derivative at τ = 0): GH 8 is
+        // very smooth on the scale of w (e.g. a one-sided derivative's τ at a log-slope above 1): GH 8 is
         // already at ~1e−12 (worst over the kernels × w^j, j ≤ 2, at τ·slope = 0.1 against GH 300:
         // 7.6e−13, test/risk/token-moments.test.ts), so |GH_16 − GH_8| bounds the error of GH_16
         this.ghSmall = gaussHermiteNormal(8);
