@@ -334,6 +334,18 @@ class Search {
     return ev;
   }
 
+  /**
+   * Take over `full`'s search-tolerance evaluations on the face m_kv*² = 0 (this search being that
+   * face's manifold search): there the full objective is the manifold's, one risk-term call each
+   * (`fullObjective`), so e.g. the boundary probes of `chooseExactLimitBoundary` are not repeated.
+   */
+  adoptFaceEvaluations(full: Search): void {
+    for (const [key, ev] of full.cache) {
+      const [m, p, ...rest] = key.split(',').map(Number);
+      if (p === 0 && !this.cache.has([m, ...rest].join(','))) this.cache.set([m, ...rest].join(','), ev);
+    }
+  }
+
   /** The search objective −gain (= risk − Δ − 1) at a search vector; +∞ where the evaluation failed. */
   objective = (u: ArrayLike<number>): number => {
     const ev = this.cached(this.toPoint(u));
@@ -1007,6 +1019,7 @@ function fullMinimum(s: Search): ClassRiskResult {
   const manSearch = new Search({ ...s.input, family: 'manifold' }, { ...s.opts, starts: undefined }, s.boundary);
   manSearch.resumed = s.resumed;
   manSearch.exactLimit = s.exactLimit;
+  manSearch.adoptFaceEvaluations(s);
   const man = manifoldMinimum(manSearch);
   s.nodes += manSearch.nodes;
   s.calls += manSearch.calls;

@@ -336,6 +336,11 @@ describe('classRisk', () => {
       expect(r.ray!.points.map((p) => p.mkk)).toEqual([8, 16]);
       expect(r.value).toBe(r.ray!.exactLimit!.value);
       for (const p of r.ray!.points) expect(p.risk).toBeGreaterThan(r.value);
+      // the full family takes the manifold face's evaluations from the full search (the boundary probes at
+      // 8 and 16 were repeated before: 20 risk evaluations against the manifold's 18, measured 2026-11-30)
+      const full = classRisk({ task: spikedTask, nu: 24.2, lengths: fixedLength(1000), act: softplusKernel, family: 'full' });
+      expect(full.value).toBe(r.value);
+      expect(full.riskEvaluations).toBe(r.riskEvaluations);
     });
 
     it("should keep the default boundary for the caller's own starts (a start at 12 > 8 is valid and found)", () => {
