@@ -436,18 +436,26 @@ function t1Point(
   let e = 0;
   const lowComp = Math.max(0, qComp - eComp);
   // the T1 part of `termsWith`, with log1p(−c) of the two complements taken once for all L
-  // (powerOfComplement(c, n) = exp(n·log1p(−c)) for n > 0, c < 1: the same operations, the same bits)
-  const lq = Math.log1p(-qComp);
-  const ll = Math.log1p(-lowComp);
+  // (powerOfComplement(c, n) = exp(n·log1p(−c)) for n > 0, c < 1: the same operations, the same bits),
+  // and only where some L > 2 needs a power: (1 − c)^1 is 1 − c (one rounding, no transcendental)
+  let lq = 0;
+  let ll = 0;
+  for (let i = 0; i < Ls.length; i++) {
+    if (Ls[i] > 2) {
+      lq = Math.log1p(-qComp);
+      ll = Math.log1p(-lowComp);
+      break;
+    }
+  }
   const ac12 = Math.abs(c12);
   const uAPsiB = Math.abs(pAPsiB) + eAPsiB, uPsi = Math.abs(pPsi) + ePsi, uA = Math.abs(pA) + eA, uPsiB = Math.abs(qPsiB) + ePsiB; // prettier-ignore
   const aAPsiB = Math.abs(pAPsiB), aPsi = Math.abs(pPsi), aA = Math.abs(pA), aPsiB = Math.abs(qPsiB); // prettier-ignore
   for (let i = 0; i < Ls.length; i++) {
     const L = Ls[i];
     const f = ps[i] * L;
-    const q1 = L === 1 ? 1 : qComp >= 1 ? 0 : Math.exp((L - 1) * lq);
+    const q1 = L === 1 ? 1 : qComp >= 1 ? 0 : L === 2 ? 1 - qComp : Math.exp((L - 1) * lq);
     const q2 = L < 2 ? 0 : L === 2 ? 1 : qComp >= 1 ? 0 : Math.exp((L - 2) * lq);
-    const l1 = L === 1 ? 1 : lowComp >= 1 ? 0 : Math.exp((L - 1) * ll);
+    const l1 = L === 1 ? 1 : lowComp >= 1 ? 0 : L === 2 ? 1 - lowComp : Math.exp((L - 1) * ll);
     const l2 = L < 2 ? 0 : L === 2 ? 1 : lowComp >= 1 ? 0 : Math.exp((L - 2) * ll);
     v += f * ((pAPsiB + c12 * pPsi) * q1 + (L - 1) * pA * qPsiB * q2);
     const u = (uAPsiB + ac12 * uPsi) * l1 + (L - 1) * uA * uPsiB * l2;
