@@ -138,7 +138,9 @@ const laneSum = (v: number) => [...get(v), ...f64x2extract(0), ...get(v), ...f64
  * 2 of one sequence and pass 1 of the next; that measured no faster than the
  * two loops, see objective.ts, and is not exported. Nor is a variant whose
  * pass 1 stores the tokens converted to Float64 for pass 2, saving pass 2's
- * conversions: 6% slower, the doubled pass-2 reads leave L1.)
+ * conversions: 6% slower with mul-add, 8–18% slower with the fma build in
+ * a same-process A/B (2026-11-30, D ≥ 1000: pass 1's 8·L·D-byte stores
+ * compete in L2 with the stream, pass 2 gains ≈ 1 ms of 8).)
  *
  * Params (i32): xa, xb, stride, n, w, out, c. `w` points to the blocked
  * scratch (see scratchLayout: per pair of coordinates 64 bytes = w_k, w_v,
