@@ -342,7 +342,9 @@ class Search {
   adoptFaceEvaluations(full: Search): void {
     for (const [key, ev] of full.cache) {
       const [m, p, ...rest] = key.split(',').map(Number);
-      if (p === 0 && !this.cache.has([m, ...rest].join(','))) this.cache.set([m, ...rest].join(','), ev);
+      if (p !== 0) continue;
+      const face = [m, ...rest].join(',');
+      if (!this.cache.has(face)) this.cache.set(face, ev);
     }
   }
 
