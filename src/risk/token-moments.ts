@@ -697,6 +697,10 @@ export class SelectionGrid {
     const { A, Aerr, acc } = this;
     const tau = Math.sqrt(this.ctx.coef.tau2);
     const lw = this.logWeights();
+    if (lw && !(tau > 0)) {
+      this.momentsAtTauZero(s, lw);
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const x = this.x[i];
       if (this.kw[i] === 0 && this.gw[i] === 0) {
@@ -706,7 +710,7 @@ export class SelectionGrid {
       }
       if (!(tau > 0)) {
         acc.fill(0);
-        this.point(x, 0, s, 1, acc, 0, lw ? lw[i] : NaN);
+        this.point(x, 0, 1, acc, 0);
         for (let j = 0; j < SEL_COMPONENTS; j++) {
           A[j][i] = acc[j];
           Aerr[j][i] = 0;
@@ -714,13 +718,19 @@ export class SelectionGrid {
         continue;
       }
       if (this.ghSmall) {
-        acc.fill(0);
         const small = this.ghSmall;
         const large = this.ghLarge!;
         const ns = small.nodes.length;
         const base = i * (ns + large.nodes.length);
-        for (let k = 0; k < ns; k++) this.point(x, tau * small.nodes[k], s, small.weights[k], acc, SEL_COMPONENTS, lw ? lw[base + k] : NaN);
-        for (let k = 0; k < large.nodes.length; k++) this.point(x, tau * large.nodes[k], s, large.weights[k], acc, 0, lw ? lw[base + ns + k] : NaN);
+        if (lw) {
+          const { alpha, beta, mvk } = this.ctx.coef;
+          this.evaluations += ghNodeMoments(small, lw, base, x, tau, s, alpha, beta, mvk, acc, SEL_COMPONENTS);
+          this.evaluations += ghNodeMoments(large, lw, base + ns, x, tau, s, alpha, beta, mvk, acc, 0);
+        } else {
+          acc.fill(0);
+          for (let k = 0; k < ns; k++) this.point(x, tau * small.nodes[k], small.weights[k], acc, SEL_COMPONENTS);
+          for (let k = 0; k < large.nodes.length; k++) this.point(x, tau * large.nodes[k], large.weights[k], acc, 0);
+        }
         for (let j = 0; j < SEL_COMPONENTS; j++) {
           A[j][i] = acc[j];
           Aerr[j][i] = Math.abs(acc[j] - acc[SEL_COMPONENTS + j]) + 50 * Number.EPSILON * Math.abs(acc[j]);
@@ -872,7 +882,45 @@ export class SelectionGrid {
     }
   }
 
-  /** Add weight·[e, 1 − e, ψe, ψbe, aψbe, ae] at (x, w) into acc[offset …]. */
+  /**
+   * `wMoments` of a normalised σ at τ = 0: w ≡ 0, so each node is one point with a = 0 and
+   * b = m_vk*·x, whose moments are written directly (what `point` would accumulate with weight 1,
+   * bit for bit); this loop is about half of a risk evaluation at τ = 0 (e.g. the softplus kernel
+   * on max-SLR), so it is kept free of the generic path's calls and copies. The error bounds stay
+   * 0 (one exact point per node).
+   */
+  private momentsAtTauZero(s: number, lw: Float64Array): void {
+    const { mvk } = this.ctx.coef;
+    const { x, kw, gw } = this;
+    const aMass = this.A[MASS], aComp = this.A[COMPLEMENT], aPsi = this.A[PSI], aPsiB = this.A[PSI_B], aAPsiB = this.A[A_PSI_B], aA = this.A[A]; // prettier-ignore
+    const n = x.length;
+    let evaluations = 0;
+    for (let i = 0; i < n; i++) {
+      aAPsiB[i] = 0;
+      aA[i] = 0;
+      if (kw[i] === 0 && gw[i] === 0) {
+        // the density underflows here: nothing this node could add
+        aMass[i] = aComp[i] = aPsi[i] = aPsiB[i] = 0;
+        continue;
+      }
+      evaluations++;
+      const ell = lw[i] - s;
+      if (ell > 40) {
+        aMass[i] = aPsi[i] = aPsiB[i] = 0;
+        aComp[i] = 1;
+        continue;
+      }
+      const psi = Math.exp(ell);
+      const e = Math.exp(-psi);
+      const pe = e * psi;
+      aMass[i] = e;
+      aComp[i] = psi > 0.5 ? 1 - e : -Math.expm1(-psi);
+      aPsi[i] = pe;
+      aPsiB[i] = pe * (mvk * x[i]);
+    }
+    this.evaluations += evaluations;
+  }
+
   /**
    * log φ at χ = m x_i + w_k for every node i and w-rule point k (k over the small rule, then the
    * large; τ = 0: one point), cached: the points do not depend on s, so a normalised σ evaluates
@@ -908,39 +956,23 @@ export class SelectionGrid {
   private lwCache: Float64Array | undefined;
   private lwCacheRule: { nodes: Float64Array; weights: Float64Array } | undefined;
 
-  private point(x: number, w: number, s: number, weight: number, acc: Float64Array, offset: number, logWeight = NaN): void {
+  /**
+   * Add weight·[ψ, 0, ψ, ψb, aψb, a] at (x, w) into acc[offset …] for a separable σ (e = 1, no
+   * normaliser): ψ = φ(χ). Normalised σ accumulate in `momentsAtTauZero` and `ghNodeMoments`.
+   */
+  private point(x: number, w: number, weight: number, acc: Float64Array, offset: number): void {
     const { act, theta } = this.ctx;
     const { m, alpha, beta, mvk } = this.ctx.coef;
-    const chi = m * x + w;
-    let psi: number;
-    let e: number;
-    let comp: number;
-    if (!this.normalised) {
-      psi = act.weight(chi, theta);
-      e = 1;
-      comp = 0;
-    } else {
-      const ell = (Number.isNaN(logWeight) ? act.logWeight!(chi, theta) : logWeight) - s;
-      if (ell > 40) {
-        acc[offset + COMPLEMENT] += weight;
-        this.evaluations++;
-        return;
-      }
-      psi = Math.exp(ell);
-      e = Math.exp(-psi);
-      comp = psi > 0.5 ? 1 - e : -Math.expm1(-psi);
-    }
+    const psi = act.weight(m * x + w, theta);
     this.evaluations++;
     const a = alpha * w;
     const b = mvk * x + beta * w;
-    const we = weight * e;
-    const wpe = we * psi;
-    acc[offset + MASS] += we;
-    acc[offset + COMPLEMENT] += weight * comp;
+    const wpe = weight * psi;
+    acc[offset + MASS] += weight;
     acc[offset + PSI] += wpe;
     acc[offset + PSI_B] += wpe * b;
     acc[offset + A_PSI_B] += wpe * a * b;
-    acc[offset + A] += we * a;
+    acc[offset + A] += weight * a;
   }
 
   /**
@@ -985,6 +1017,59 @@ export class SelectionGrid {
 // i.e. a normalised σ under softmax selection with a very large slope c)
 
 /** ψ and e for a token with key projection χ at normaliser variable s (NaN s = separable). */
+/**
+ * One node's w-moments over one Gauss–Hermite rule for a normalised σ: Σ_k weight_k·[e, 1 − e, ψe,
+ * ψbe, aψbe, ae] at w_k = τ·node_k, log φ read from lw[lwAt + k], written to out[offset …]. This is
+ * `SelectionGrid.point`'s accumulation in the same order (bit for bit) as one loop without calls:
+ * at the small τ of a one-sided τ² derivative these sums are most of the evaluation. Returns the
+ * kernel evaluations.
+ */
+function ghNodeMoments(
+  rule: { readonly nodes: Float64Array; readonly weights: Float64Array },
+  lw: Float64Array,
+  lwAt: number,
+  x: number,
+  tau: number,
+  s: number,
+  alpha: number,
+  beta: number,
+  mvk: number,
+  out: Float64Array,
+  offset: number,
+): number {
+  const { nodes, weights } = rule;
+  let mass = 0, comp = 0, psiSum = 0, psiB = 0, aPsiB = 0, aSum = 0; // prettier-ignore
+  const bx = mvk * x;
+  for (let k = 0; k < nodes.length; k++) {
+    const weight = weights[k];
+    const ell = lw[lwAt + k] - s;
+    if (ell > 40) {
+      comp += weight;
+      continue;
+    }
+    const w = tau * nodes[k];
+    const psi = Math.exp(ell);
+    const e = Math.exp(-psi);
+    const a = alpha * w;
+    const b = bx + beta * w;
+    const we = weight * e;
+    const wpe = we * psi;
+    mass += we;
+    comp += weight * (psi > 0.5 ? 1 - e : -Math.expm1(-psi));
+    psiSum += wpe;
+    psiB += wpe * b;
+    aPsiB += wpe * a * b;
+    aSum += we * a;
+  }
+  out[offset + MASS] = mass;
+  out[offset + COMPLEMENT] = comp;
+  out[offset + PSI] = psiSum;
+  out[offset + PSI_B] = psiB;
+  out[offset + A_PSI_B] = aPsiB;
+  out[offset + A] = aSum;
+  return nodes.length;
+}
+
 function weightAndTilt(ctx: TokenContext, chi: number, s: number, out: { psi: number; e: number }): void {
   const { act, theta } = ctx;
   if (Number.isNaN(s)) {
