@@ -130,6 +130,8 @@ export class TokenGrid {
   readonly laws: LawNodes[];
   /** log φ(χ) (normalised) or φ(χ) (separable) at the nodes */
   private readonly weight: Float64Array;
+  /** normalised σ: φ at the nodes where |log φ| ≤ PHI_CACHED_LOG, else NaN (ψ = φ·e^{−s}, see `psiOf`) */
+  private readonly phi: Float64Array;
   private readonly e0: Float64Array;
   private readonly e1: Float64Array;
   private readonly e2: Float64Array;
@@ -195,6 +197,7 @@ export class TokenGrid {
     }
     this.weight = new Float64Array(nodes);
     for (let i = 0; i < nodes; i++) this.weight[i] = this.normalised ? act.logWeight!(this.chi[i], theta) : act.weight(this.chi[i], theta);
+    this.phi = this.normalised ? this.weight.map((l) => (Math.abs(l) <= PHI_CACHED_LOG ? Math.exp(l) : NaN)) : this.weight;
     this.e0 = new Float64Array(nodes);
     this.e1 = new Float64Array(nodes);
     this.e2 = new Float64Array(nodes);
@@ -273,6 +276,8 @@ export class TokenGrid {
       return;
     }
     const dead = this.dead;
+    const phi = this.phi;
+    const es = Math.abs(s) <= PHI_CACHED_LOG ? Math.exp(-s) : NaN;
     for (let p = 0; p < this.panels; p++) {
       let alive = 0;
       for (let i = 21 * p; i < 21 * p + 21; i++) {
@@ -286,7 +291,7 @@ export class TokenGrid {
           continue;
         }
         alive++;
-        const psi = Math.exp(ell);
+        const psi = psiOf(phi[i], es, ell);
         const e = Math.exp(-psi);
         e0[i] = e;
         e1[i] = psi * e;
@@ -449,6 +454,9 @@ interface ChiRule {
   gk: Float64Array;
   gg: Float64Array;
   dd: Float64Array;
+  /** normalised σ: log φ at the χ-nodes and φ where |log φ| ≤ PHI_CACHED_LOG, else NaN (no s: computed once) */
+  lw: Float64Array | undefined;
+  phi: Float64Array | undefined;
   /** kernel at the χ-nodes for the current s: e^{−ψ}, ψe^{−ψ}, 1 − e^{−ψ} */
   e: Float64Array;
   pe: Float64Array;
@@ -701,6 +709,7 @@ export class SelectionGrid {
       this.momentsAtTauZero(s, lw);
       return;
     }
+    const es = Math.abs(s) <= PHI_CACHED_LOG ? Math.exp(-s) : NaN;
     for (let i = 0; i < n; i++) {
       const x = this.x[i];
       if (this.kw[i] === 0 && this.gw[i] === 0) {
@@ -724,8 +733,9 @@ export class SelectionGrid {
         const base = i * (ns + large.nodes.length);
         if (lw) {
           const { alpha, beta, mvk } = this.ctx.coef;
-          this.evaluations += ghNodeMoments(small, lw, base, x, tau, s, alpha, beta, mvk, acc, SEL_COMPONENTS);
-          this.evaluations += ghNodeMoments(large, lw, base + ns, x, tau, s, alpha, beta, mvk, acc, 0);
+          const phi = this.phiCache!;
+          this.evaluations += ghNodeMoments(small, lw, phi, es, base, x, tau, s, alpha, beta, mvk, acc, SEL_COMPONENTS);
+          this.evaluations += ghNodeMoments(large, lw, phi, es, base + ns, x, tau, s, alpha, beta, mvk, acc, 0);
         } else {
           acc.fill(0);
           for (let k = 0; k < ns; k++) this.point(x, tau * small.nodes[k], small.weights[k], acc, SEL_COMPONENTS);
@@ -796,28 +806,32 @@ export class SelectionGrid {
         o++;
       }
     }
-    return { chi, panels, start, count, offsets, gk, gg, dd, e: new Float64Array(chi.length), pe: new Float64Array(chi.length), comp: new Float64Array(chi.length) };
+    const { act, theta } = this.ctx;
+    const lw = this.normalised ? chi.map((c) => act.logWeight!(c, theta)) : undefined;
+    const phi = lw?.map((l) => (Math.abs(l) <= PHI_CACHED_LOG ? Math.exp(l) : NaN));
+    return { chi, panels, start, count, offsets, gk, gg, dd, lw, phi, e: new Float64Array(chi.length), pe: new Float64Array(chi.length), comp: new Float64Array(chi.length) };
   }
 
   private chiMoments(rule: ChiRule, s: number): void {
     const { act, theta } = this.ctx;
     const { alpha, beta, mvk, tau2 } = this.ctx.coef;
-    const { chi, e, pe, comp, start, count, offsets, gk, gg, dd } = rule;
+    const { chi, e, pe, comp, start, count, offsets, gk, gg, dd, lw, phi } = rule;
+    const es = Math.abs(s) <= PHI_CACHED_LOG ? Math.exp(-s) : NaN;
     for (let j = 0; j < chi.length; j++) {
-      if (!this.normalised) {
+      if (!lw || !phi) {
         e[j] = 1;
         pe[j] = act.weight(chi[j], theta);
         comp[j] = 0;
         continue;
       }
-      const ell = act.logWeight!(chi[j], theta) - s;
+      const ell = lw[j] - s;
       if (ell > 40) {
         e[j] = 0;
         pe[j] = 0;
         comp[j] = 1;
         continue;
       }
-      const psi = Math.exp(ell);
+      const psi = psiOf(phi[j], es, ell);
       const ej = Math.exp(-psi);
       e[j] = ej;
       pe[j] = psi * ej;
@@ -891,6 +905,8 @@ export class SelectionGrid {
    */
   private momentsAtTauZero(s: number, lw: Float64Array): void {
     const { mvk } = this.ctx.coef;
+    const phi = this.phiCache!;
+    const es = Math.abs(s) <= PHI_CACHED_LOG ? Math.exp(-s) : NaN;
     const { x, kw, gw } = this;
     const aMass = this.A[MASS], aComp = this.A[COMPLEMENT], aPsi = this.A[PSI], aPsiB = this.A[PSI_B], aAPsiB = this.A[A_PSI_B], aA = this.A[A]; // prettier-ignore
     const n = x.length;
@@ -910,7 +926,7 @@ export class SelectionGrid {
         aComp[i] = 1;
         continue;
       }
-      const psi = Math.exp(ell);
+      const psi = psiOf(phi[i], es, ell);
       const e = Math.exp(-psi);
       const pe = e * psi;
       aMass[i] = e;
@@ -950,8 +966,13 @@ export class SelectionGrid {
     }
     this.lwCache = cache;
     this.lwCacheRule = small;
+    // φ itself where it is a normal number, else NaN (the callers then take exp(log φ − s))
+    this.phiCache = cache.map((l) => (Math.abs(l) <= PHI_CACHED_LOG ? Math.exp(l) : NaN));
     return cache;
   }
+
+  /** φ at the points of `lwCache` (NaN where |log φ| > PHI_CACHED_LOG), so that ψ = φ·e^{−s} costs a product */
+  private phiCache: Float64Array | undefined;
 
   private lwCache: Float64Array | undefined;
   private lwCacheRule: { nodes: Float64Array; weights: Float64Array } | undefined;
@@ -1027,6 +1048,8 @@ export class SelectionGrid {
 function ghNodeMoments(
   rule: { readonly nodes: Float64Array; readonly weights: Float64Array },
   lw: Float64Array,
+  phi: Float64Array,
+  es: number,
   lwAt: number,
   x: number,
   tau: number,
@@ -1048,7 +1071,7 @@ function ghNodeMoments(
       continue;
     }
     const w = tau * nodes[k];
-    const psi = Math.exp(ell);
+    const psi = psiOf(phi[lwAt + k], es, ell);
     const e = Math.exp(-psi);
     const a = alpha * w;
     const b = bx + beta * w;
@@ -1068,6 +1091,22 @@ function ghNodeMoments(
   out[offset + A_PSI_B] = aPsiB;
   out[offset + A] = aSum;
   return nodes.length;
+}
+
+/**
+ * |log φ| and |s| up to which φ and e^{−s} are kept as numbers: both are then normal doubles, and so
+ * is their product ψ ∈ [e^{−600}, e^{40}] (ℓ = log φ − s ≤ 40 where ψ is needed).
+ */
+export const PHI_CACHED_LOG = 300;
+
+/**
+ * ψ = exp(ℓ), ℓ = log φ − s: the product φ·e^{−s} of the cached factors (NaN where a factor is not
+ * cached, see PHI_CACHED_LOG), else the exp. The product is within 3 ulp of e^ℓ and saves an exp per
+ * point and s; it is even closer than exp(ℓ), whose ℓ carries the rounding of log φ − s.
+ */
+export function psiOf(phi: number, es: number, ell: number): number {
+  const p = phi * es;
+  return p === p ? p : Math.exp(ell);
 }
 
 function weightAndTilt(ctx: TokenContext, chi: number, s: number, out: { psi: number; e: number }): void {

@@ -1,8 +1,9 @@
+import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { gaussHermiteNormal } from '../../src/numerics/gauss-rules.ts';
 import { getActivation } from '../../src/estimator/activations.ts';
 import { manifoldOverlaps, tokenCoefficients } from '../../src/risk/overlaps.ts';
-import { MASS, PSI, PSI2, PSI_B, SelectionGrid, TokenGrid, _cumulativeMatrix, emptyMoments, type TokenContext } from '../../src/risk/token-moments.ts';
+import { MASS, PHI_CACHED_LOG, PSI, PSI2, PSI_B, SelectionGrid, TokenGrid, _cumulativeMatrix, emptyMoments, psiOf, type TokenContext } from '../../src/risk/token-moments.ts';
 
 const EPS = Number.EPSILON;
 
@@ -106,5 +107,27 @@ describe('the Gauss–Hermite w-rules of SelectionGrid', () => {
     expect(worst(6, 0.05)).toBeLessThan(1e-11);
     expect(worst(8, 0.1)).toBeLessThan(1e-12);
     expect(worst(16, 0.3)).toBeLessThan(1e-10);
+  });
+});
+
+describe('psiOf (ψ = φ·e^{−s} from cached factors)', () => {
+  fcTest.prop([fc.double({ min: -PHI_CACHED_LOG, max: PHI_CACHED_LOG, noNaN: true }), fc.double({ min: -PHI_CACHED_LOG, max: PHI_CACHED_LOG, noNaN: true })])(
+    'should equal exp(log φ − s) to a few ulp (and to the rounding of log φ − s) where ℓ ≤ 40',
+    (logPhi, s) => {
+      const ell = logPhi - s;
+      fc.pre(ell <= 40);
+      const psi = psiOf(Math.exp(logPhi), Math.exp(-s), ell);
+      const direct = Math.exp(ell);
+      // the direct exp carries the rounding of ℓ = log φ − s (|ℓ|·ε … max(|log φ|, |s|)·ε relative), the product ≤ 3 ulp
+      const tol = (4 + Math.max(Math.abs(logPhi), Math.abs(s))) * Number.EPSILON * direct;
+      expect(Math.abs(psi - direct)).toBeLessThanOrEqual(tol);
+      expect(psi).toBeGreaterThan(0);
+    },
+  );
+
+  it('should fall back to the exp where a factor is not cached (NaN)', () => {
+    expect(psiOf(NaN, 1, -3)).toBe(Math.exp(-3));
+    expect(psiOf(2, NaN, 0.5)).toBe(Math.exp(0.5));
+    expect(psiOf(NaN, NaN, -720)).toBe(Math.exp(-720));
   });
 });
