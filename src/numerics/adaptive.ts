@@ -1,7 +1,8 @@
 /**
  * Adaptive Gauss–Kronrod quadrature (G10/K21) with a global subdivision
  * strategy, after QUADPACK's QAG/QK21 (Piessens, de Doncker-Kapenga, Überhuber
- * & Kahaner, QUADPACK, Springer 1983).
+ * & Kahaner, QUADPACK, Springer 1983); `rule: 15` uses QK15's G7/K15 pair
+ * instead (the same estimate and strategy), 15 integrand values per panel.
  *
  * Per interval [c − h, c + h] the 21-point Kronrod rule K and its embedded
  * 10-point Gauss rule G give the estimate K and QUADPACK's error estimate
@@ -63,6 +64,36 @@ const WG = Float64Array.of(
   0.295524224714752870173892994651338,
 );
 
+// QUADPACK dqk15: the 15-point Kronrod rule (xgk15[1], xgk15[3], xgk15[5] and 0 are the 7-point
+// Gauss abscissae), its weights and the Gauss weights, as published with dqk21's (QUADPACK, Piessens
+// et al. 1983; the same digits in netlib's dqk15.f).
+const XGK15 = Float64Array.of(
+  0.991455371120812639206854697526329,
+  0.949107912342758524526189684047851,
+  0.864864423359769072789712788640926,
+  0.741531185599394439863864773280788,
+  0.586087235467691130294144845693013,
+  0.405845151377397166906606412076961,
+  0.207784955007898467600689403773245,
+  0,
+);
+const WGK15 = Float64Array.of(
+  0.02293532201052922496373200805897,
+  0.063092092629978553290700663189204,
+  0.104790010322250183839876322541518,
+  0.140653259715525918745189590510238,
+  0.16900472663926790282658342659855,
+  0.190350578064785409913256402421014,
+  0.204432940075298892414161999234649,
+  0.209482141084727828012999174891714,
+);
+const WG7 = Float64Array.of(0.129484966168869693270611432679082, 0.27970539148927666790146777142378, 0.381830050505118944950369775488975, 0.417959183673469387755102040816327);
+
+/** The positive K15 abscissae (descending, last = 0), their K15 weights, and the G7 weights of [1], [3], [5] and 0 (QUADPACK dqk15). */
+export const KRONROD15_NODES: readonly number[] = Object.freeze(Array.from(XGK15));
+export const KRONROD15_WEIGHTS: readonly number[] = Object.freeze(Array.from(WGK15));
+export const GAUSS7_WEIGHTS: readonly number[] = Object.freeze(Array.from(WG7));
+
 /** The positive K21 abscissae (descending, last = 0), as in QUADPACK. */
 export const KRONROD_NODES: readonly number[] = Object.freeze(Array.from(XGK));
 /** K21 weights matching KRONROD_NODES. */
@@ -85,6 +116,7 @@ const MIN_MAPPED_T = 1e-100;
 const RESUM_EVERY = 64;
 
 export const METHOD = 'gauss-kronrod-21 adaptive';
+const METHOD15 = 'gauss-kronrod-15 adaptive';
 
 export interface QuadratureOptions {
   /** absolute tolerance (default 1e−12) */
@@ -111,6 +143,11 @@ export interface QuadratureOptions {
    * only need accuracy relative to the size of what they are combined with
    */
   relativeTo?: 'value' | 'magnitude';
+  /**
+   * the panel rule: 21 (default, G10/K21, QUADPACK dqk21) or 15 (G7/K15, dqk15: 15 integrand
+   * values per panel instead of 21, for smooth integrands at moderate tolerances)
+   */
+  rule?: 15 | 21;
 }
 
 export interface QuadratureResult extends NumericalResult {
@@ -134,7 +171,7 @@ export interface VectorQuadratureResult {
 }
 
 /**
- * ∫_a^b f(x) dx by adaptive Gauss–Kronrod (G10/K21), with an error estimate.
+ * ∫_a^b f(x) dx by adaptive Gauss–Kronrod (G10/K21, or G7/K15 with `rule: 15`), with an error estimate.
  *
  * a, b may be ±∞ (a > b integrates backwards: the value changes sign).
  * Stops when error ≤ max(absTol, relTol·|value|); if that is below the
@@ -157,7 +194,7 @@ export function integrate(f: (x: number) => number, a: number, b: number, opts: 
   return {
     value: r.values[0],
     error: r.errors[0],
-    method: METHOD,
+    method: r.method,
     converged: r.converged,
     evaluations: r.evaluations,
     intervals: r.intervals,
@@ -203,6 +240,8 @@ export function integrateVector(
   if (opts.relativeTo !== undefined && opts.relativeTo !== 'value' && opts.relativeTo !== 'magnitude') {
     throw new InvalidInputError(`relativeTo must be 'value' or 'magnitude', got ${String(opts.relativeTo)}`);
   }
+  const rule = opts.rule ?? 21;
+  if (rule !== 15 && rule !== 21) throw new InvalidInputError(`rule must be 15 or 21, got ${String(opts.rule)}`);
 
   const values = new Float64Array(dim);
   const errors = new Float64Array(dim);
@@ -213,7 +252,7 @@ export function integrateVector(
     b = t;
     sign = -1;
   }
-  if (a === b) return { values, errors, evaluations: 0, intervals: 0, converged: true, roundoffLimited: false, method: METHOD };
+  if (a === b) return { values, errors, evaluations: 0, intervals: 0, converged: true, roundoffLimited: false, method: rule === 15 ? METHOD15 : METHOD };
 
   // interval ends: a, the breakpoints strictly inside, b; (−∞, ∞) needs a finite anchor
   const inner: number[] = [];
@@ -229,7 +268,7 @@ export function integrateVector(
 
   const ws = acquire(dim, Math.max(ends.length - 1, Math.min(maxIntervals, 64)));
   try {
-    return run(ws, f, dim, ends, absTol, relTol, Math.max(maxIntervals, ends.length - 1), controlled, sign, values, errors, opts.relativeTo === 'magnitude');
+    return run(ws, f, dim, ends, absTol, relTol, Math.max(maxIntervals, ends.length - 1), controlled, sign, values, errors, opts.relativeTo === 'magnitude', rule === 15 ? kronrod15 : kronrod21);
   } finally {
     release(ws);
   }
@@ -357,7 +396,9 @@ function run(
   values: Float64Array,
   errors: Float64Array,
   ofMagnitude: boolean,
+  panelRule: typeof kronrod21,
 ): VectorQuadratureResult {
+  const perPanel = panelRule === kronrod15 ? 15 : 21;
   let count = 0;
   let evaluations = 0;
   for (let i = 0; i + 1 < ends.length; i++) {
@@ -366,8 +407,8 @@ function run(
     if (lo === -Infinity) setInterval(ws, count, 0, 1, LEFT_INFINITE, hi);
     else if (hi === Infinity) setInterval(ws, count, 0, 1, RIGHT_INFINITE, lo);
     else setInterval(ws, count, lo, hi, FINITE, 0);
-    kronrod21(ws, f, count);
-    evaluations += 21;
+    panelRule(ws, f, count);
+    evaluations += perPanel;
     count++;
   }
   resum(ws, count);
@@ -435,9 +476,9 @@ function run(
     }
     setInterval(ws, worst, lo, mid, kind, origin);
     setInterval(ws, count, mid, hi, kind, origin);
-    kronrod21(ws, f, worst);
-    kronrod21(ws, f, count);
-    evaluations += 42;
+    panelRule(ws, f, worst);
+    panelRule(ws, f, count);
+    evaluations += 2 * perPanel;
     for (let half = 0; half < 2; half++) {
       const i = half === 0 ? worst : count;
       const bi = i * dim;
@@ -460,7 +501,7 @@ function run(
     values[j] = sign * totVal[j];
     errors[j] = totErr[j];
   }
-  return { values, errors, evaluations, intervals: count, converged, roundoffLimited, method: METHOD };
+  return { values, errors, evaluations, intervals: count, converged, roundoffLimited, method: perPanel === 15 ? METHOD15 : METHOD };
 }
 
 function setInterval(ws: Workspace, i: number, lo: number, hi: number, kind: number, origin: number): void {
@@ -561,6 +602,54 @@ function kronrod21(ws: Workspace, f: (x: number, out: Float64Array) => void, i: 
     const reskh = 0.5 * resk;
     let resasc = WGK[10] * Math.abs(fc - reskh);
     for (let k = 0; k < 10; k++) resasc += WGK[k] * (Math.abs(fx[o + k] - reskh) + Math.abs(fx[o + 11 + k] - reskh));
+    resabs *= absH;
+    resasc *= absH;
+    let err = Math.abs((resk - resg) * hlgth);
+    if (resasc !== 0 && err !== 0) {
+      const r = (200 * err) / resasc;
+      err = r < 1 ? resasc * r * Math.sqrt(r) : resasc; // resasc·min(1, r^{3/2})
+    }
+    if (resabs > UFLOW / (50 * EPS)) err = Math.max(50 * EPS * resabs, err);
+    ws.val[base + j] = resk * hlgth;
+    ws.err[base + j] = err;
+    ws.abs[base + j] = resabs;
+  }
+}
+
+/** QUADPACK dqk15 on interval i, all components (slots 0..6 at centr − h·xgk15[k], 7 at centr, 8..14 at centr + h·xgk15[k]). */
+function kronrod15(ws: Workspace, f: (x: number, out: Float64Array) => void, i: number): void {
+  const dim = ws.dim;
+  const lo = ws.lo[i];
+  const hi = ws.hi[i];
+  const kind = ws.kind[i];
+  const origin = ws.origin[i];
+  const centr = 0.5 * lo + 0.5 * hi;
+  const hlgth = 0.5 * hi - 0.5 * lo;
+  for (let k = 0; k < 7; k++) {
+    const dx = hlgth * XGK15[k];
+    evalNode(ws, f, kind, origin, centr - dx, k);
+    evalNode(ws, f, kind, origin, centr + dx, 8 + k);
+  }
+  evalNode(ws, f, kind, origin, centr, 7);
+  const fx = ws.fx;
+  const absH = Math.abs(hlgth);
+  const base = i * dim;
+  for (let j = 0; j < dim; j++) {
+    const o = j * 21;
+    const fc = fx[o + 7];
+    let resk = WGK15[7] * fc;
+    let resg = WG7[3] * fc;
+    let resabs = Math.abs(resk);
+    for (let k = 0; k < 7; k++) {
+      const f1 = fx[o + k];
+      const f2 = fx[o + 8 + k];
+      resk += WGK15[k] * (f1 + f2);
+      resabs += WGK15[k] * (Math.abs(f1) + Math.abs(f2));
+      if (k & 1) resg += WG7[k >> 1] * (f1 + f2);
+    }
+    const reskh = 0.5 * resk;
+    let resasc = WGK15[7] * Math.abs(fc - reskh);
+    for (let k = 0; k < 7; k++) resasc += WGK15[k] * (Math.abs(fx[o + k] - reskh) + Math.abs(fx[o + 8 + k] - reskh));
     resabs *= absH;
     resasc *= absH;
     let err = Math.abs((resk - resg) * hlgth);

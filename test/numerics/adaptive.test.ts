@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, NumericalRangeError } from '../../src/errors.ts';
 import {
+  GAUSS7_WEIGHTS,
   GAUSS_WEIGHTS,
+  KRONROD15_NODES,
+  KRONROD15_WEIGHTS,
   KRONROD_NODES,
   KRONROD_WEIGHTS,
   type QuadratureOptions,
@@ -104,12 +107,12 @@ describe('known integrals', () => {
     expect(r.evaluations % 21).toBe(0);
   });
 
-  it('|true error| ≤ reported error over a sweep of tolerances and parameters', () => {
+  it.each([21, 15] as const)('|true error| ≤ reported error over a sweep of tolerances and parameters (rule %i)', (rule) => {
     // families with closed forms: ∫_0^1 cos(ωx) = sin ω/ω, ∫_0^∞ x^k e^{−λx} = k!/λ^{k+1},
     // ∫_R e^{−(x−μ)²/(2s²)} = s√(2π); each at several tolerances
     let checked = 0;
     for (const relTol of [1e-4, 1e-7, 1e-10, 1e-13]) {
-      const opts = { relTol, absTol: 0 };
+      const opts = { relTol, absTol: 0, rule };
       for (const w of [1, 7.5, 30, 100, 333]) {
         const r = integrate((x) => Math.cos(w * x), 0, 1, opts);
         const exact = Math.sin(w) / w;
@@ -331,6 +334,32 @@ describe('rule constants and integrateFixed', () => {
     let s32 = 0;
     for (let i = 0; i < 10; i++) s32 += 2 * KRONROD_WEIGHTS[i] * KRONROD_NODES[i] ** 32;
     expect(Math.abs(s32 - 2 / 33)).toBeGreaterThan(1e-12);
+  });
+
+  it('K15 is exact to degree 22 and G7 to degree 13 (QUADPACK dqk15 constants)', () => {
+    // as for K21: ∫_−1^1 x^k = 2/(k+1) for even k; 15 positive terms, rounding ≤ 15·eps relative
+    const n = KRONROD15_NODES.length - 1; // 7 positive nodes and 0
+    for (let k = 0; k <= 22; k += 2) {
+      let sk = KRONROD15_WEIGHTS[n] * (k === 0 ? 1 : 0);
+      for (let i = 0; i < n; i++) sk += 2 * KRONROD15_WEIGHTS[i] * KRONROD15_NODES[i] ** k;
+      expect(Math.abs(sk - 2 / (k + 1)), `K15 degree ${k}`).toBeLessThanOrEqual(15 * EPS);
+      if (k <= 12) {
+        let sg = GAUSS7_WEIGHTS[3] * (k === 0 ? 1 : 0);
+        for (let i = 0; i < 3; i++) sg += 2 * GAUSS7_WEIGHTS[i] * KRONROD15_NODES[2 * i + 1] ** k;
+        expect(Math.abs(sg - 2 / (k + 1)), `G7 degree ${k}`).toBeLessThanOrEqual(7 * EPS);
+      }
+    }
+    let s24 = 0;
+    for (let i = 0; i < n; i++) s24 += 2 * KRONROD15_WEIGHTS[i] * KRONROD15_NODES[i] ** 24;
+    expect(Math.abs(s24 - 2 / 25)).toBeGreaterThan(1e-12);
+  });
+
+  it('rule 15 takes 15 evaluations per panel and names itself; any other rule is rejected', () => {
+    const r = integrateVector((x, o) => (o[0] = Math.exp(x)), 1, 0, 1, { rule: 15 });
+    expect(r.method).toBe('gauss-kronrod-15 adaptive');
+    expect(r.evaluations % 15).toBe(0);
+    expect(Math.abs(r.values[0] - Math.expm1(1))).toBeLessThanOrEqual(r.errors[0] + EPS);
+    expect(() => integrateVector((x, o) => (o[0] = x), 1, 0, 1, { rule: 17 as unknown as 15 })).toThrow(InvalidInputError);
   });
 
   it('integrateFixed applies a Gauss–Legendre rule on [a, b]', () => {
