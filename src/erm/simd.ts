@@ -31,104 +31,41 @@
  */
 
 import { setFlagsFromString } from 'node:v8';
+import {
+  F64,
+  type Fn,
+  I32,
+  type KernelMemory,
+  V128,
+  type WasmModule,
+  block,
+  brIf,
+  end,
+  f64add,
+  f64load,
+  f64store,
+  f64x2add,
+  f64x2madd,
+  f64x2mul,
+  f64x2splat,
+  get,
+  i32add,
+  i32c,
+  i32eqz,
+  i32ne,
+  i32shl,
+  laneSum,
+  load64zero,
+  loop,
+  moduleWithMemory,
+  promoteLow,
+  set,
+  v128load,
+  v128store,
+  wasm,
+} from '../numerics/wasm-assembly.ts';
 
-/**
- * The parts of the WebAssembly API used here, typed locally: the project's
- * TypeScript setup (lib without DOM) declares no WebAssembly values.
- */
-export interface KernelMemory {
-  /** a SharedArrayBuffer when the memory was created shared (see `kernelMemory`) */
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-}
-type WasmModule = object;
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => KernelMemory;
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
-
-/** unsigned LEB128 */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-/** signed LEB128 (small constants) */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(s: string): number[] {
-  const b = [...Buffer.from(s, 'utf8')];
-  return [...uleb(b.length), ...b];
-}
-
-// instructions
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const i32c = (v: number) => [0x41, ...sleb(v)];
-const i32add = [0x6a];
-const i32ne = [0x47];
-const i32eqz = [0x45];
-const i32shl = [0x74];
-const f64load = (offset = 0) => [0x2b, 3, ...uleb(offset)];
-const f64store = (offset = 0) => [0x39, 3, ...uleb(offset)];
-const f64add = [0xa0];
-const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
-const v128load = (offset = 0) => simd(0x00, 4, ...uleb(offset));
-const v128store = (offset = 0) => simd(0x0b, 4, ...uleb(offset));
-const load64zero = (offset = 0) => simd(0x5d, 3, ...uleb(offset));
-const promoteLow = simd(0x5f);
-const f64x2splat = simd(0x14);
-const f64x2extract = (lane: number) => simd(0x21, lane);
-const f64x2add = simd(0xf0);
-const f64x2mul = simd(0xf2);
-/** relaxed SIMD: f64x2.relaxed_madd(a, b, c) = a·b + c, fused where the CPU has FMA */
-const f64x2madd = simd(0x107);
-const v128zero = simd(0x0c, ...new Array<number>(16).fill(0));
-const block = [0x02, 0x40];
-const loop = [0x03, 0x40];
-const brIf = (d: number) => [0x0d, ...uleb(d)];
-const end = [0x0b];
-
-interface Fn {
-  params: number[];
-  results: number[];
-  locals: number[];
-  body: number[];
-}
-
-/** the lane sum of an f64x2 local */
-const laneSum = (v: number) => [...get(v), ...f64x2extract(0), ...get(v), ...f64x2extract(1), ...f64add];
+export type { KernelMemory };
 
 /**
  * One streaming kernel over the first n coordinates (n a multiple of 4) of
@@ -264,38 +201,7 @@ const functions = (fma: boolean): [string, Fn][] => [
  * a maximum, here the wasm32 limit so that any shared memory links.
  */
 function moduleBytes(shared: boolean, variant: KernelVariant): Uint8Array {
-  const FUNCTIONS = functions(variant === 'fma');
-  const types = FUNCTIONS.map(([, f]) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
-  const memoryLimits = shared ? [0x03, ...uleb(0), ...uleb(MAX_PAGES)] : [0x00, ...uleb(0)];
-  const imports = [[...name('env'), ...name('memory'), 0x02, ...memoryLimits]];
-  const funcs = FUNCTIONS.map((_, i) => uleb(i));
-  const exports = FUNCTIONS.map(([nm], i) => [...name(nm), 0x00, ...uleb(i)]);
-  const codes = FUNCTIONS.map(([, f]) => {
-    const locals = vec(compressLocals(f.locals));
-    const body = [...locals, ...f.body, ...end];
-    return [...uleb(body.length), ...body];
-  });
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    ...section(2, vec(imports)),
-    ...section(3, vec(funcs)),
-    ...section(7, vec(exports)),
-    ...section(10, vec(codes)),
-  ]);
-}
-
-/** run-length local declarations: [(count, type)] */
-function compressLocals(types: number[]): number[][] {
-  const out: number[][] = [];
-  let i = 0;
-  while (i < types.length) {
-    let j = i;
-    while (j < types.length && types[j] === types[i]) j++;
-    out.push([...uleb(j - i), types[i]]);
-    i = j;
-  }
-  return out;
+  return moduleWithMemory(functions(variant === 'fma'), { shared, maxPages: MAX_PAGES });
 }
 
 /** The exports of one instance. Addresses are byte offsets into its memory. */
