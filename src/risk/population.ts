@@ -3,6 +3,7 @@ import type { Activation } from '../estimator/activation.ts';
 import { validateTheta } from '../estimator/activations.ts';
 import { GAUSS_WEIGHTS, KRONROD_NODES, KRONROD_WEIGHTS, integrateVector } from '../numerics/adaptive.ts';
 import { normalSf } from '../numerics/special.ts';
+import { windowSumArena } from '../numerics/window-sums.ts';
 import type { LengthLaw } from '../task/length-law.ts';
 import { type GaussianComponent, type Task, validateNu } from '../task/tasks.ts';
 import { locateMass, selectionCandidates } from './bayes.ts';
@@ -748,8 +749,6 @@ function softmaxSelectionT1(
       gwFrom[p] = gwFrom[p + 1] + g;
     }
   }
-  const u0 = new Float64Array(n), u1 = new Float64Array(n), u2 = new Float64Array(n), u3 = new Float64Array(n), u4 = new Float64Array(n); // prettier-ignore
-  const v0 = new Float64Array(ng), v1 = new Float64Array(ng), v2 = new Float64Array(ng), v3 = new Float64Array(ng), v4 = new Float64Array(ng); // prettier-ignore
   // prefix sums of the K0-weighted moments (u3, u4; v3, v4), and Σ|u_j| for the dropped-κ bounds
   const pu3 = new Float64Array(n + 1), pu4 = new Float64Array(n + 1), pv3 = new Float64Array(ng + 1), pv4 = new Float64Array(ng + 1); // prettier-ignore
   const absU = new Float64Array(5);
@@ -780,10 +779,25 @@ function softmaxSelectionT1(
       gLen[k] = gFirst[p1 + 1] - gFirst[p0];
       gOff[k + 1] = gOff[k] + gLen[k];
     }
-    const K1 = new Float64Array(off[R]);
-    const K0 = new Float64Array(off[R]);
-    const K1g = new Float64Array(gOff[R]);
-    const K0g = new Float64Array(gOff[R]);
+    // the kernels and the per-s weighted moments u_j (x-grid), v_j (G10 nodes) live in one arena when
+    // WebAssembly SIMD is there, so that the window sums run there (`windowSumArena`); else in JS arrays
+    const arena = windowSumArena(2 * off[R] + 2 * gOff[R] + 5 * n + 5 * ng);
+    let next = arena?.first ?? 0;
+    const take = (size: number): { at: number; a: Float64Array } => {
+      const at = next;
+      next += size;
+      return { at, a: arena ? arena.f64.subarray(at, at + size) : new Float64Array(size) };
+    };
+    const [k1, k0, k1g, k0g] = [take(off[R]), take(off[R]), take(gOff[R]), take(gOff[R])];
+    const uBlock = take(5 * n);
+    const vBlock = take(5 * ng);
+    const u = [0, 1, 2, 3, 4].map((j) => uBlock.a.subarray(j * n, (j + 1) * n));
+    const v = [0, 1, 2, 3, 4].map((j) => vBlock.a.subarray(j * ng, (j + 1) * ng));
+    const K1 = k1.a;
+    const K0 = k0.a;
+    const K1g = k1g.a;
+    const K0g = k0g.a;
+    const at = { K1: k1.at, K0: k0.at, K1g: k1g.at, K0g: k0g.at, u: uBlock.at, v: vBlock.at };
     const cK = new Float64Array(R);
     const cG = new Float64Array(R);
     // per row, cumulative Σ K0·kw over its window from the top (w0[off + q] = Σ_{q' ≥ q}; the same on G10 nodes)
@@ -826,7 +840,7 @@ function softmaxSelectionT1(
       for (let q = gLen[k] - 1; q >= 0; q--) W0g[gOff[k] + k + q] = W0g[gOff[k] + k + q + 1] + K0g[gOff[k] + q] * grid.gw[gIdx[gStart[k] + q]];
     }
     ctx.counter.evaluations += off[R];
-    return { rule, R, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g };
+    return { rule, R, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g, u, v, arena, at };
   };
   type Prepared = ReturnType<typeof prepare>;
   /**
@@ -835,7 +849,9 @@ function softmaxSelectionT1(
    * into `panelErr` when given (for planning).
    */
   const atS = (s: number, P: Prepared, panelErr?: Float64Array) => {
-    const { rule, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g } = P;
+    const { rule, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g, arena, at } = P;
+    const [u0, u1, u2, u3, u4] = P.u;
+    const [v0, v1, v2, v3, v4] = P.v;
     grid.wMoments(s);
     const { kw, gw } = grid;
     const aPsiB = grid.A[A_PSI_B];
@@ -938,7 +954,20 @@ function softmaxSelectionT1(
         }
         const o = off[k] - start[k];
         const og = gOff[k] - gStart[k];
-        if (valueFree) {
+        if (arena) {
+          const f = arena.f64;
+          if (valueFree) {
+            arena.dot2(at.K1 + o + a, at.K0 + o + a, at.u + n + a, at.u + 4 * n + a, b - a);
+            rs[0] = 0; rs[1] = f[0]; rs[2] = 0; rs[3] = 0; rs[4] = f[1]; // prettier-ignore
+            arena.dot2(at.K1g + og + ag, at.K0g + og + ag, at.v + ng + ag, at.v + 4 * ng + ag, bg - ag);
+            rs[5] = 0; rs[6] = f[0]; rs[7] = 0; rs[8] = 0; rs[9] = f[1]; // prettier-ignore
+          } else {
+            arena.dot5(at.K1 + o + a, at.K0 + o + a, at.u + a, n, b - a);
+            for (let j = 0; j < 5; j++) rs[j] = f[j];
+            arena.dot5(at.K1g + og + ag, at.K0g + og + ag, at.v + ag, ng, bg - ag);
+            for (let j = 0; j < 5; j++) rs[5 + j] = f[j];
+          }
+        } else if (valueFree) {
           windowSums2(K1, K0, o + a, b - a, a, u1, u4, rs, 0);
           windowSums2(K1g, K0g, og + ag, bg - ag, ag, v1, v4, rs, 5);
         } else {

@@ -124,3 +124,31 @@ describe('the fixed r-rule of a normalised σ under softmax selection (max-SLR, 
     }
   });
 });
+
+describe('the window sums of the softmax-selection rule (WebAssembly SIMD, or the JS loop)', () => {
+  // the same T1 from the two implementations of the rule's window sums (src/numerics/window-sums.ts,
+  // forced off by SLR_WINDOW_SUMS=js): they add the same products in another order, so they agree to
+  // rounding, far inside the bounds; on the manifold (two sums per row) and off it (five)
+  const softplus = getActivation('softplus');
+  const cases = [
+    { name: 'manifold, ν = 2, L = 2', input: { task: maxTask, nu: 2, lengths: fixedLength(2), act: softplus, overlaps: manifoldOverlaps({ mkk: 2.7, mvv: 1, qkk: 7.3, qvv: 1 }) } },
+    {
+      name: 'full family, ν = 3, L = 3',
+      input: { task: maxTask, nu: 3, lengths: fixedLength(3), act: softplus, overlaps: { mkk: 2, mkv: 0.3, mvk: 0.2, mvv: 0.9, qkk: 4.3, qvv: 1, qkv: 0.8 } },
+    },
+  ];
+  it.each(cases)('should agree to rounding: $name', ({ input }) => {
+    const before = process.env.SLR_WINDOW_SUMS;
+    try {
+      const simd = riskTerms(input, { relTol: 1e-7, absTol: 1e-10 });
+      process.env.SLR_WINDOW_SUMS = 'js';
+      const js = riskTerms(input, { relTol: 1e-7, absTol: 1e-10 });
+      expect(Math.abs(simd.T1.value - js.T1.value)).toBeLessThanOrEqual(1e-13);
+      expect(simd.T1.value).not.toBe(0);
+      expect(simd.T2.value).toBe(js.T2.value);
+    } finally {
+      if (before === undefined) delete process.env.SLR_WINDOW_SUMS;
+      else process.env.SLR_WINDOW_SUMS = before;
+    }
+  });
+});
