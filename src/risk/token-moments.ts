@@ -710,6 +710,11 @@ export class SelectionGrid {
       return;
     }
     const es = Math.abs(s) <= PHI_CACHED_LOG ? Math.exp(-s) : NaN;
+    const { alpha, beta, mvk } = this.ctx.coef;
+    // α = β = m_vk* = 0 (the manifold): a = b = 0 at every point, so ψb, aψb, a are exactly 0 and
+    // their moments keep the zeros they were allocated with; only e, 1 − e, ψe are summed and written
+    const valueFree = lw !== undefined && alpha === 0 && beta === 0 && mvk === 0;
+    const written = valueFree ? PSI + 1 : SEL_COMPONENTS;
     for (let i = 0; i < n; i++) {
       const x = this.x[i];
       if (this.kw[i] === 0 && this.gw[i] === 0) {
@@ -731,8 +736,11 @@ export class SelectionGrid {
         const large = this.ghLarge!;
         const ns = small.nodes.length;
         const base = i * (ns + large.nodes.length);
-        if (lw) {
-          const { alpha, beta, mvk } = this.ctx.coef;
+        if (lw && valueFree) {
+          const phi = this.phiCache!;
+          this.evaluations += ghNodeMassMoments(small, lw, phi, es, base, s, acc, SEL_COMPONENTS);
+          this.evaluations += ghNodeMassMoments(large, lw, phi, es, base + ns, s, acc, 0);
+        } else if (lw) {
           const phi = this.phiCache!;
           this.evaluations += ghNodeMoments(small, lw, phi, es, base, x, tau, s, alpha, beta, mvk, acc, SEL_COMPONENTS);
           this.evaluations += ghNodeMoments(large, lw, phi, es, base + ns, x, tau, s, alpha, beta, mvk, acc, 0);
@@ -741,7 +749,7 @@ export class SelectionGrid {
           for (let k = 0; k < ns; k++) this.point(x, tau * small.nodes[k], small.weights[k], acc, SEL_COMPONENTS);
           for (let k = 0; k < large.nodes.length; k++) this.point(x, tau * large.nodes[k], large.weights[k], acc, 0);
         }
-        for (let j = 0; j < SEL_COMPONENTS; j++) {
+        for (let j = 0; j < written; j++) {
           A[j][i] = acc[j];
           Aerr[j][i] = Math.abs(acc[j] - acc[SEL_COMPONENTS + j]) + 50 * Number.EPSILON * Math.abs(acc[j]);
         }
@@ -1090,6 +1098,42 @@ function ghNodeMoments(
   out[offset + PSI_B] = psiB;
   out[offset + A_PSI_B] = aPsiB;
   out[offset + A] = aSum;
+  return nodes.length;
+}
+
+/**
+ * `ghNodeMoments` where a = b = 0 at every point (α = β = m_vk* = 0): only Σ weight·[e, 1 − e, ψe]
+ * (MASS, COMPLEMENT, PSI), the same sums in the same order.
+ */
+function ghNodeMassMoments(
+  rule: { readonly nodes: Float64Array; readonly weights: Float64Array },
+  lw: Float64Array,
+  phi: Float64Array,
+  es: number,
+  lwAt: number,
+  s: number,
+  out: Float64Array,
+  offset: number,
+): number {
+  const { nodes, weights } = rule;
+  let mass = 0, comp = 0, psiSum = 0; // prettier-ignore
+  for (let k = 0; k < nodes.length; k++) {
+    const weight = weights[k];
+    const ell = lw[lwAt + k] - s;
+    if (ell > 40) {
+      comp += weight;
+      continue;
+    }
+    const psi = psiOf(phi[lwAt + k], es, ell);
+    const e = Math.exp(-psi);
+    const we = weight * e;
+    mass += we;
+    comp += weight * (psi > 0.5 ? 1 - e : -Math.expm1(-psi));
+    psiSum += we * psi;
+  }
+  out[offset + MASS] = mass;
+  out[offset + COMPLEMENT] = comp;
+  out[offset + PSI] = psiSum;
   return nodes.length;
 }
 
