@@ -117,9 +117,21 @@ function argmaxTerms(L: number, p: number): Terms {
     const r = integrateVector(
       (x, out) => {
         const f = normalPdf(x);
-        const xp = x ** p;
-        out[0] = -f * Math.expm1(-tt * xp);
-        out[1] = (x / y) ** (2 * p) * f * Math.exp(-tt * xp);
+        // p = 1 (the softplus kernel) without pow; e^{−z} − 1 and e^{−z} from one call: expm1 where
+        // e^{−z} > 1/2 (then 1 + (e^{−z} − 1) loses nothing), exp below (then e^{−z} − 1 is exact to ½ ulp)
+        const r = x / y;
+        const z = tt * (p === 1 ? x : x ** p);
+        let em1: number;
+        let e: number;
+        if (z < Math.LN2) {
+          em1 = Math.expm1(-z);
+          e = 1 + em1;
+        } else {
+          e = Math.exp(-z);
+          em1 = e - 1;
+        }
+        out[0] = -f * em1;
+        out[1] = (p === 1 ? r * r : r ** (2 * p)) * f * e;
       },
       2,
       0,
