@@ -268,7 +268,7 @@ export function integrateVector(
 
   const ws = acquire(dim, Math.max(ends.length - 1, Math.min(maxIntervals, 64)));
   try {
-    return run(ws, f, dim, ends, absTol, relTol, Math.max(maxIntervals, ends.length - 1), controlled, sign, values, errors, opts.relativeTo === 'magnitude', rule === 15 ? kronrod15 : kronrod21);
+    return run(ws, f, dim, ends, absTol, relTol, Math.max(maxIntervals, ends.length - 1), controlled, sign, values, errors, opts.relativeTo === 'magnitude', rule === 15 ? K15 : K21);
   } finally {
     release(ws);
   }
@@ -396,9 +396,9 @@ function run(
   values: Float64Array,
   errors: Float64Array,
   ofMagnitude: boolean,
-  panelRule: typeof kronrod21,
+  panelRule: PanelRule,
 ): VectorQuadratureResult {
-  const perPanel = panelRule === kronrod15 ? 15 : 21;
+  const perPanel = 2 * panelRule.n + 1;
   let count = 0;
   let evaluations = 0;
   for (let i = 0; i + 1 < ends.length; i++) {
@@ -407,7 +407,7 @@ function run(
     if (lo === -Infinity) setInterval(ws, count, 0, 1, LEFT_INFINITE, hi);
     else if (hi === Infinity) setInterval(ws, count, 0, 1, RIGHT_INFINITE, lo);
     else setInterval(ws, count, lo, hi, FINITE, 0);
-    panelRule(ws, f, count);
+    kronrod(ws, f, count, panelRule);
     evaluations += perPanel;
     count++;
   }
@@ -476,8 +476,8 @@ function run(
     }
     setInterval(ws, worst, lo, mid, kind, origin);
     setInterval(ws, count, mid, hi, kind, origin);
-    panelRule(ws, f, worst);
-    panelRule(ws, f, count);
+    kronrod(ws, f, worst, panelRule);
+    kronrod(ws, f, count, panelRule);
     evaluations += 2 * perPanel;
     for (let half = 0; half < 2; half++) {
       const i = half === 0 ? worst : count;
@@ -567,57 +567,27 @@ function evalNode(ws: Workspace, f: (x: number, out: Float64Array) => void, kind
   }
 }
 
-/** QUADPACK dqk21 on interval i, all components. */
-function kronrod21(ws: Workspace, f: (x: number, out: Float64Array) => void, i: number): void {
-  const dim = ws.dim;
-  const lo = ws.lo[i];
-  const hi = ws.hi[i];
-  const kind = ws.kind[i];
-  const origin = ws.origin[i];
-  const centr = 0.5 * lo + 0.5 * hi;
-  const hlgth = 0.5 * hi - 0.5 * lo;
-  // slots: 0..9 at centr − h·xgk[k], 10 at centr, 11..20 at centr + h·xgk[k]
-  for (let k = 0; k < 10; k++) {
-    const dx = hlgth * XGK[k];
-    evalNode(ws, f, kind, origin, centr - dx, k);
-    evalNode(ws, f, kind, origin, centr + dx, 11 + k);
-  }
-  evalNode(ws, f, kind, origin, centr, 10);
-  const fx = ws.fx;
-  const absH = Math.abs(hlgth);
-  const base = i * dim;
-  for (let j = 0; j < dim; j++) {
-    const o = j * 21;
-    const fc = fx[o + 10];
-    let resk = WGK[10] * fc;
-    let resabs = Math.abs(resk);
-    let resg = 0;
-    for (let k = 0; k < 10; k++) {
-      const f1 = fx[o + k];
-      const f2 = fx[o + 11 + k];
-      resk += WGK[k] * (f1 + f2);
-      resabs += WGK[k] * (Math.abs(f1) + Math.abs(f2));
-      if (k & 1) resg += WG[k >> 1] * (f1 + f2);
-    }
-    const reskh = 0.5 * resk;
-    let resasc = WGK[10] * Math.abs(fc - reskh);
-    for (let k = 0; k < 10; k++) resasc += WGK[k] * (Math.abs(fx[o + k] - reskh) + Math.abs(fx[o + 11 + k] - reskh));
-    resabs *= absH;
-    resasc *= absH;
-    let err = Math.abs((resk - resg) * hlgth);
-    if (resasc !== 0 && err !== 0) {
-      const r = (200 * err) / resasc;
-      err = r < 1 ? resasc * r * Math.sqrt(r) : resasc; // resasc·min(1, r^{3/2})
-    }
-    if (resabs > UFLOW / (50 * EPS)) err = Math.max(50 * EPS * resabs, err);
-    ws.val[base + j] = resk * hlgth;
-    ws.err[base + j] = err;
-    ws.abs[base + j] = resabs;
-  }
+/**
+ * A Kronrod panel rule in QUADPACK's layout: the n positive abscissae (descending) and 0, the
+ * Kronrod weights of those n + 1, the Gauss weights of the odd abscissae (index k >> 1), and the
+ * Gauss weight of the centre (0 where the Gauss rule has no centre node, as G10).
+ */
+interface PanelRule {
+  readonly n: number;
+  readonly xgk: Float64Array;
+  readonly wgk: Float64Array;
+  readonly wg: Float64Array;
+  readonly wgCentre: number;
 }
+const K21: PanelRule = { n: 10, xgk: XGK, wgk: WGK, wg: WG, wgCentre: 0 };
+const K15: PanelRule = { n: 7, xgk: XGK15, wgk: WGK15, wg: WG7, wgCentre: WG7[3] };
 
-/** QUADPACK dqk15 on interval i, all components (slots 0..6 at centr − h·xgk15[k], 7 at centr, 8..14 at centr + h·xgk15[k]). */
-function kronrod15(ws: Workspace, f: (x: number, out: Float64Array) => void, i: number): void {
+/**
+ * QUADPACK dqk21 (rule K21) or dqk15 (K15) on interval i, all components: slots 0…n−1 at
+ * centr − h·xgk[k], n at centr, n+1…2n at centr + h·xgk[k].
+ */
+function kronrod(ws: Workspace, f: (x: number, out: Float64Array) => void, i: number, rule: PanelRule): void {
+  const { n, xgk, wgk, wg, wgCentre } = rule;
   const dim = ws.dim;
   const lo = ws.lo[i];
   const hi = ws.hi[i];
@@ -625,31 +595,31 @@ function kronrod15(ws: Workspace, f: (x: number, out: Float64Array) => void, i: 
   const origin = ws.origin[i];
   const centr = 0.5 * lo + 0.5 * hi;
   const hlgth = 0.5 * hi - 0.5 * lo;
-  for (let k = 0; k < 7; k++) {
-    const dx = hlgth * XGK15[k];
+  for (let k = 0; k < n; k++) {
+    const dx = hlgth * xgk[k];
     evalNode(ws, f, kind, origin, centr - dx, k);
-    evalNode(ws, f, kind, origin, centr + dx, 8 + k);
+    evalNode(ws, f, kind, origin, centr + dx, n + 1 + k);
   }
-  evalNode(ws, f, kind, origin, centr, 7);
+  evalNode(ws, f, kind, origin, centr, n);
   const fx = ws.fx;
   const absH = Math.abs(hlgth);
   const base = i * dim;
   for (let j = 0; j < dim; j++) {
     const o = j * 21;
-    const fc = fx[o + 7];
-    let resk = WGK15[7] * fc;
-    let resg = WG7[3] * fc;
+    const fc = fx[o + n];
+    let resk = wgk[n] * fc;
     let resabs = Math.abs(resk);
-    for (let k = 0; k < 7; k++) {
+    let resg = wgCentre * fc;
+    for (let k = 0; k < n; k++) {
       const f1 = fx[o + k];
-      const f2 = fx[o + 8 + k];
-      resk += WGK15[k] * (f1 + f2);
-      resabs += WGK15[k] * (Math.abs(f1) + Math.abs(f2));
-      if (k & 1) resg += WG7[k >> 1] * (f1 + f2);
+      const f2 = fx[o + n + 1 + k];
+      resk += wgk[k] * (f1 + f2);
+      resabs += wgk[k] * (Math.abs(f1) + Math.abs(f2));
+      if (k & 1) resg += wg[k >> 1] * (f1 + f2);
     }
     const reskh = 0.5 * resk;
-    let resasc = WGK15[7] * Math.abs(fc - reskh);
-    for (let k = 0; k < 7; k++) resasc += WGK15[k] * (Math.abs(fx[o + k] - reskh) + Math.abs(fx[o + 8 + k] - reskh));
+    let resasc = wgk[n] * Math.abs(fc - reskh);
+    for (let k = 0; k < n; k++) resasc += wgk[k] * (Math.abs(fx[o + k] - reskh) + Math.abs(fx[o + n + 1 + k] - reskh));
     resabs *= absH;
     resasc *= absH;
     let err = Math.abs((resk - resg) * hlgth);
