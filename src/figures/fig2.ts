@@ -37,8 +37,8 @@ export const fig2: FigureDefinition = {
       ...riskCurves(size, 'spiked-L2', SERIES, linspace(0.5, 10, n), (nu) => ({ task: 'spiked', L: '2', nu })),
       ...riskCurves(size, 'spiked-L1000', SERIES, linspace(1, 30, n), (nu) => ({ task: 'spiked', L: '1000', nu })),
       ...riskCurves(size, 'max-inf', SERIES, integerLogspace(2, 1000, n), (L) => ({ task: 'max', L: String(L), nu: Infinity })),
-      // ν ≤ 3 here: the softplus kernel's class minimum on max-SLR costs 5–9 s per point at ν = 2–3 but 17 s at 6.2
-      // and 30 s at 10 (measured 2026-11-30 after the large-slope fix, 2 cores, one other job running)
+      // ν ≤ 3 here: the softplus kernel's class minimum on max-SLR costs 2.7 s per point at ν = 3 but 4.8 s at 6
+      // and 11 s at 10 (measured 2026-11-30 with the WebAssembly window sums, 2 cores, nothing else running)
       ...riskCurves(size, 'max-variable', SERIES, linspace(0.5, 3, n), (nu) => ({ task: 'max', L: '1,2,3', nu })),
     ];
   },
