@@ -442,28 +442,30 @@ function t1Point(
   let v = 0;
   let e = 0;
   const lowComp = Math.max(0, qComp - eComp);
-  // the T1 part of `termsWith`, with log1p(−c) of the two complements taken once for all L
-  // (powerOfComplement(c, n) = exp(n·log1p(−c)) for n > 0, c < 1: the same operations, the same bits),
-  // and only where some L > 2 needs a power: (1 − c)^1 is 1 − c (one rounding, no transcendental)
+  // the T1 part of `termsWith`: (1 − c)^n by repeated multiplication of 1 − c up to n = SMALL_POWER
+  // (relative error ≤ (n + 1)ε, no transcendental), beyond as powerOfComplement does, exp(n·log1p(−c)),
+  // with the two logarithms taken once for all L and only where some L needs them
   let lq = 0;
   let ll = 0;
   for (let i = 0; i < Ls.length; i++) {
-    if (Ls[i] > 2) {
+    if (Ls[i] - 1 > SMALL_POWER) {
       lq = Math.log1p(-qComp);
       ll = Math.log1p(-lowComp);
       break;
     }
   }
+  const bq = 1 - qComp;
+  const bl = 1 - lowComp;
   const ac12 = Math.abs(c12);
   const uAPsiB = Math.abs(pAPsiB) + eAPsiB, uPsi = Math.abs(pPsi) + ePsi, uA = Math.abs(pA) + eA, uPsiB = Math.abs(qPsiB) + ePsiB; // prettier-ignore
   const aAPsiB = Math.abs(pAPsiB), aPsi = Math.abs(pPsi), aA = Math.abs(pA), aPsiB = Math.abs(qPsiB); // prettier-ignore
   for (let i = 0; i < Ls.length; i++) {
     const L = Ls[i];
     const f = ps[i] * L;
-    const q1 = L === 1 ? 1 : qComp >= 1 ? 0 : L === 2 ? 1 - qComp : Math.exp((L - 1) * lq);
-    const q2 = L < 2 ? 0 : L === 2 ? 1 : qComp >= 1 ? 0 : Math.exp((L - 2) * lq);
-    const l1 = L === 1 ? 1 : lowComp >= 1 ? 0 : L === 2 ? 1 - lowComp : Math.exp((L - 1) * ll);
-    const l2 = L < 2 ? 0 : L === 2 ? 1 : lowComp >= 1 ? 0 : Math.exp((L - 2) * ll);
+    const q1 = L === 1 ? 1 : qComp >= 1 ? 0 : powerOf(bq, L - 1, lq);
+    const q2 = L < 2 ? 0 : L === 2 ? 1 : qComp >= 1 ? 0 : powerOf(bq, L - 2, lq);
+    const l1 = L === 1 ? 1 : lowComp >= 1 ? 0 : powerOf(bl, L - 1, ll);
+    const l2 = L < 2 ? 0 : L === 2 ? 1 : lowComp >= 1 ? 0 : powerOf(bl, L - 2, ll);
     v += f * ((pAPsiB + c12 * pPsi) * q1 + (L - 1) * pA * qPsiB * q2);
     const u = (uAPsiB + ac12 * uPsi) * l1 + (L - 1) * uA * uPsiB * l2;
     const a = (aAPsiB + ac12 * aPsi) * q1 + (L - 1) * aA * aPsiB * q2;
@@ -471,6 +473,17 @@ function t1Point(
   }
   out.v = v;
   out.e = e;
+}
+
+/** The largest n for which t1Point takes (1 − c)^n as a product (see there). */
+const SMALL_POWER = 16;
+
+/** b^n for 1 ≤ n: by multiplication up to SMALL_POWER, else exp(n·logB) (logB = log b, given by the caller) */
+function powerOf(b: number, n: number, logB: number): number {
+  if (n > SMALL_POWER) return Math.exp(n * logB);
+  let r = b;
+  for (let k = 1; k < n; k++) r *= b;
+  return r;
 }
 
 /**
