@@ -16,6 +16,7 @@ import {
   COMPLEMENT,
   MASS,
   type Moments,
+  PHI_CACHED_LOG,
   PSI,
   PSI2,
   PSI_B,
@@ -24,6 +25,7 @@ import {
   SelectionGrid,
   TokenGrid,
   emptyMoments,
+  psiOf,
   selectionTokenMoments,
 } from './token-moments.ts';
 
@@ -629,6 +631,9 @@ function softmaxSelectionT1(
   // with x > 3.55 lost their selection weight and T1 came out 4e−4 low with a bound of 8e−7)
   const cx = new Float64Array(n);
   for (let i = 0; i < n; i++) cx[i] = c * grid.x[i];
+  // e^{c x_i} where |c x_i| ≤ PHI_CACHED_LOG (else NaN): in a row with |r| ≤ PHI_CACHED_LOG, κ_i is the
+  // product e^{c x_i}·e^{−r} of two normal numbers (`psiOf`, within 3 ulp), elsewhere the exp above
+  const ecx = cx.map((v) => (Math.abs(v) <= PHI_CACHED_LOG ? Math.exp(v) : NaN));
   /** the selection kernels at r: κe^{−κ}, e^{−κ}, 1 − e^{−κ} at every node (one exp per node) */
   const kernelsAt = (r: number, K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number) => {
     for (let i = 0; i < n; i++) {
@@ -818,11 +823,12 @@ function softmaxSelectionT1(
     const W0g = new Float64Array(gOff[R] + R);
     for (let k = 0; k < R; k++) {
       const r = rule.nodes[k];
+      const er = Math.abs(r) <= PHI_CACHED_LOG ? Math.exp(-r) : NaN;
       const o = off[k] - start[k];
       let ck = 0;
       let cg = 0;
       for (let i = start[k]; i < start[k] + len[k]; i++) {
-        const kappa = Math.exp(cx[i] - r);
+        const kappa = psiOf(ecx[i], er, cx[i] - r);
         let comp: number;
         if (!(kappa < 1e17)) {
           K1[o + i] = 0;
