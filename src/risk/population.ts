@@ -632,7 +632,8 @@ function softmaxSelectionT1(
   const cx = new Float64Array(n);
   for (let i = 0; i < n; i++) cx[i] = c * grid.x[i];
   // e^{c x_i} where |c x_i| ≤ PHI_CACHED_LOG (else NaN): in a row with |r| ≤ PHI_CACHED_LOG, κ_i is the
-  // product e^{c x_i}·e^{−r} of two normal numbers (`psiOf`, within 3 ulp), elsewhere the exp above
+  // product e^{c x_i}·e^{−r} of two normal numbers (`psiOf`, within 3 ulp); where either factor could
+  // overflow or underflow (the failure above) it is the exp of c x_i − r
   const ecx = cx.map((v) => (Math.abs(v) <= PHI_CACHED_LOG ? Math.exp(v) : NaN));
   /** the selection kernels at r: κe^{−κ}, e^{−κ}, 1 − e^{−κ} at every node (one exp per node) */
   const kernelsAt = (r: number, K1: Float64Array, K0: Float64Array, C0: Float64Array, offset: number) => {

@@ -906,10 +906,9 @@ export class SelectionGrid {
 
   /**
    * `wMoments` of a normalised σ at τ = 0: w ≡ 0, so each node is one point with a = 0 and
-   * b = m_vk*·x, whose moments are written directly (what `point` would accumulate with weight 1,
-   * bit for bit); this loop is about half of a risk evaluation at τ = 0 (e.g. the softplus kernel
-   * on max-SLR), so it is kept free of the generic path's calls and copies. The error bounds stay
-   * 0 (one exact point per node).
+   * b = m_vk*·x, whose moments are written directly (ψ = φ·e^{−s} by `psiOf`); this loop was about
+   * half of a risk evaluation at τ = 0 (e.g. the softplus kernel on max-SLR), so it is kept free of
+   * calls and copies. The error bounds stay 0 (one exact point per node).
    */
   private momentsAtTauZero(s: number, lw: Float64Array): void {
     const { mvk } = this.ctx.coef;
@@ -1045,13 +1044,11 @@ export class SelectionGrid {
 // Legacy: adaptive selection-token moments (used only where the selection grid would be too fine,
 // i.e. a normalised σ under softmax selection with a very large slope c)
 
-/** ψ and e for a token with key projection χ at normaliser variable s (NaN s = separable). */
 /**
  * One node's w-moments over one Gauss–Hermite rule for a normalised σ: Σ_k weight_k·[e, 1 − e, ψe,
- * ψbe, aψbe, ae] at w_k = τ·node_k, log φ read from lw[lwAt + k], written to out[offset …]. This is
- * `SelectionGrid.point`'s accumulation in the same order (bit for bit) as one loop without calls:
- * at the small τ of a one-sided τ² derivative these sums are most of the evaluation. Returns the
- * kernel evaluations.
+ * ψbe, aψbe, ae] at w_k = τ·node_k, log φ and φ read from lw, phi at lwAt + k (ψ = φ·e^{−s} by
+ * `psiOf`, es = e^{−s}), written to out[offset …]; one loop without calls, as at the small τ of a
+ * one-sided τ² derivative these sums are most of the evaluation. Returns the kernel evaluations.
  */
 function ghNodeMoments(
   rule: { readonly nodes: Float64Array; readonly weights: Float64Array },
@@ -1138,8 +1135,8 @@ function ghNodeMassMoments(
 }
 
 /**
- * |log φ| and |s| up to which φ and e^{−s} are kept as numbers: both are then normal doubles, and so
- * is their product ψ ∈ [e^{−600}, e^{40}] (ℓ = log φ − s ≤ 40 where ψ is needed).
+ * |log φ| and |s| (or |c x| and |r| for the selection kernel e^{c x − r}) up to which the two factors
+ * are kept as numbers: both are then normal doubles, and so is their product, within [e^{−600}, e^{600}].
  */
 export const PHI_CACHED_LOG = 300;
 
@@ -1153,6 +1150,7 @@ export function psiOf(phi: number, es: number, ell: number): number {
   return p === p ? p : Math.exp(ell);
 }
 
+/** ψ and e for a token with key projection χ at normaliser variable s (NaN s = separable). */
 function weightAndTilt(ctx: TokenContext, chi: number, s: number, out: { psi: number; e: number }): void {
   const { act, theta } = ctx;
   if (Number.isNaN(s)) {
