@@ -1040,10 +1040,6 @@ export class SelectionGrid {
   }
 }
 
-// ---------------------------------------------------------------------------
-// Legacy: adaptive selection-token moments (used only where the selection grid would be too fine,
-// i.e. a normalised σ under softmax selection with a very large slope c)
-
 /**
  * One node's w-moments over one Gauss–Hermite rule for a normalised σ: Σ_k weight_k·[e, 1 − e, ψe,
  * ψbe, aψbe, ae] at w_k = τ·node_k, log φ and φ read from lw, phi at lwAt + k (ψ = φ·e^{−s} by
@@ -1149,6 +1145,10 @@ export function psiOf(phi: number, es: number, ell: number): number {
   const p = phi * es;
   return p === p ? p : Math.exp(ell);
 }
+
+// ---------------------------------------------------------------------------
+// Legacy: adaptive selection-token moments (used only where the selection grid would be too fine,
+// i.e. a normalised σ under softmax selection with a very large slope c)
 
 /** ψ and e for a token with key projection χ at normaliser variable s (NaN s = separable). */
 function weightAndTilt(ctx: TokenContext, chi: number, s: number, out: { psi: number; e: number }): void {
