@@ -67,8 +67,8 @@ const WG10 = Float64Array.from(GAUSS_WEIGHTS);
 /** Rounding floor of a 21-term sum, as in QUADPACK: 50·eps·∫|f|. */
 const FLOOR = 50 * Number.EPSILON;
 /** K21 and G10 weights by node slot (QUADPACK order: c − h·x_k for k = 0…9, c, c + h·x_k); G10 uses the odd k. */
-const SLOT_K = new Float64Array(21);
-const SLOT_G = new Float64Array(21);
+export const SLOT_K = new Float64Array(21);
+export const SLOT_G = new Float64Array(21);
 for (let k = 0; k < 10; k++) {
   SLOT_K[k] = SLOT_K[11 + k] = WGK21[k];
   if (k & 1) SLOT_G[k] = SLOT_G[11 + k] = WG10[k >> 1];
@@ -399,7 +399,7 @@ export class TokenGrid {
  * with ∫|f| for its resasc (which is at most about twice as large; the factor
  * 2 covers that), and the rounding floor 50·eps·∫|f|.
  */
-function panelError(k: number, g: number, a: number): number {
+export function panelError(k: number, g: number, a: number): number {
   if (a === 0) return 0;
   const r = (200 * Math.abs(k - g)) / a;
   return Math.max(2 * a * (r < 1 ? r * Math.sqrt(r) : 1), FLOOR * a);
@@ -518,8 +518,8 @@ const CUM21: Float64Array = (() => {
   return cum;
 })();
 
-/** @internal the cumulative matrix, row j = node, column k = weight of f(t_k) in ∫_{−1}^{t_j} (for tests) */
-export const _cumulativeMatrix = CUM21;
+/** The cumulative matrix, row j = node, column k = weight of f(t_k) in ∫_{−1}^{t_j} (slot order). */
+export const CUMULATIVE_21 = CUM21;
 
 /**
  * Tokens of a selection task through their key x = χ* ~ N(0, 1): a fixed

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { gaussHermiteNormal } from '../../src/numerics/gauss-rules.ts';
 import { getActivation } from '../../src/estimator/activations.ts';
 import { manifoldOverlaps, tokenCoefficients } from '../../src/risk/overlaps.ts';
-import { MASS, PHI_CACHED_LOG, PSI, PSI2, PSI_B, SelectionGrid, TokenGrid, _cumulativeMatrix, emptyMoments, psiOf, type TokenContext } from '../../src/risk/token-moments.ts';
+import { MASS, PHI_CACHED_LOG, PSI, PSI2, PSI_B, SelectionGrid, TokenGrid, CUMULATIVE_21, emptyMoments, psiOf, type TokenContext } from '../../src/risk/token-moments.ts';
 
 const EPS = Number.EPSILON;
 
@@ -20,7 +20,7 @@ describe('the cumulative matrix of the K21 nodes', () => {
     for (let k = 0; k <= 20; k++) {
       for (let j = 0; j < 21; j++) {
         let got = 0;
-        for (let q = 0; q < 21; q++) got += _cumulativeMatrix[j * 21 + q] * t[q] ** k;
+        for (let q = 0; q < 21; q++) got += CUMULATIVE_21[j * 21 + q] * t[q] ** k;
         const exact = (t[j] ** (k + 1) - (-1) ** (k + 1)) / (k + 1);
         worst = Math.max(worst, Math.abs(got - exact));
       }
