@@ -1,12 +1,11 @@
 import { InvalidInputError } from '../errors.ts';
 import type { Activation } from '../estimator/activation.ts';
-import { integrateVector } from '../numerics/adaptive.ts';
+import { KRONROD_NODES, integrateVector } from '../numerics/adaptive.ts';
 import { logGamma, normalCdf, normalPdf, normalQuantile, normalSf } from '../numerics/special.ts';
 import type { LengthLaw } from '../task/length-law.ts';
 import type { GaussianComponent, Task } from '../task/tasks.ts';
 import { GAUSSIAN_INNER_SD, powerOfComplement } from './laplace.ts';
 import { CUMULATIVE_21, SLOT_G, SLOT_K, panelError } from './token-moments.ts';
-import { KRONROD_NODES } from '../numerics/adaptive.ts';
 
 /**
  * The risk at the end of a ray |k| → ∞ along k* (τ² and the value side held,
