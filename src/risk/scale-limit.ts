@@ -71,9 +71,13 @@ export function scaleLimitRisk(input: { task: Task; nu: number; lengths: LengthL
   let eB = 0;
   let evaluations = 0;
   let converged = true;
+  // the argmax limit's lengths up to SWEPT_MAX_LENGTH in one sweep (p ≤ 2), the others by the nested levels
+  const sweptLengths = !spike && p <= 2 ? lengths.lengths.filter((L) => L <= SWEPT_MAX_LENGTH) : [];
+  const swept = sweptLengths.length ? argmaxTermsSwept(sweptLengths, p) : [];
   lengths.lengths.forEach((L, i) => {
     const w = lengths.probabilities[i];
-    const t = spike ? productTerms(L, p, spike) : p <= 2 && L <= SWEPT_MAX_LENGTH ? argmaxTermsSwept(L, p) : argmaxTerms(L, p);
+    const s = sweptLengths.indexOf(L);
+    const t = spike ? productTerms(L, p, spike) : s >= 0 ? swept[s] : argmaxTerms(L, p);
     A += w * t.A;
     B += w * t.B;
     eA += w * t.eA;
@@ -130,17 +134,19 @@ interface Terms {
  * the y-tail beyond Y_MAX, and the t-tail beyond T, bounded with (1 − C)^n ≤ 1 and K ≤ y^{2p}/2:
  * ≤ L φ(0) Γ(1 + 1/p) T^{−1/p} for A and ≤ L² φ(0) Γ(2 + 1/p) T^{−1/p} for B, T chosen to make
  * these 1e−16. The t-integral is adaptive (decade breakpoints from 1e−3 to T, relative tolerance
- * 1e−10) with the y-errors as carried components.
+ * 1e−10) with the y-errors as carried components. C and K do not depend on L, so one sweep per t
+ * serves every length of a law (T for the longest): the terms come back in the order of `lengths`.
  */
-function argmaxTermsSwept(L: number, p: number): Terms {
-  if (L === 1) return { A: 1, B: 1, eA: 0, eB: 0, evaluations: 0, converged: true };
+function argmaxTermsSwept(lengths: readonly number[], p: number): Terms[] {
+  // one sweep per t serves every length of the law: C and K do not depend on L
+  const Ls = lengths.filter((L) => L >= 2);
+  const nL = Ls.length;
+  const Lmax = Math.max(2, ...Ls);
   const phi0 = normalPdf(0);
   const tailTarget = 1e-16;
-  // T^{−1/p} = tailTarget / (L² φ(0) Γ(2 + 1/p)) covers both tails (the B bound is the larger)
-  const scaleT = tailTarget / (L * L * phi0 * Math.exp(logGamma(2 + 1 / p)));
+  // T^{−1/p} = tailTarget / (L² φ(0) Γ(2 + 1/p)) covers both tails (the B bound is the larger), at the longest L
+  const scaleT = tailTarget / (Lmax * Lmax * phi0 * Math.exp(logGamma(2 + 1 / p)));
   const T = scaleT ** -p;
-  const tailA = L * phi0 * Math.exp(logGamma(1 + 1 / p)) * scaleT;
-  const tailB = L * L * phi0 * Math.exp(logGamma(2 + 1 / p)) * scaleT;
   // the y-grid
   const ends = [0];
   for (let y = 0.1 * scaleT; y < 1; y *= 2) ends.push(y);
@@ -165,8 +171,7 @@ function argmaxTermsSwept(L: number, p: number): Terms {
   const fC = new Float64Array(21);
   const fK = new Float64Array(21);
   const ef = new Float64Array(21);
-  const n1 = L - 1;
-  const n2 = L - 2;
+  const needLog = Ls.some((L) => L - 1 > 16);
   // (1 − C)^n: by multiplication for small n, else exp(n·log1p(−C)) (as powerOfComplement)
   const power = (b: number, lc: number, n: number) => {
     if (n <= 0) return n === 0 ? 1 : 0;
@@ -179,15 +184,17 @@ function argmaxTermsSwept(L: number, p: number): Terms {
   // A's y-integrand ≤ e^{−t Y^p} y⁴φ(y), B's ≤ t e^{−t Y^p} (y⁴ + (L − 1)E[x_+^{2p}])φ(y)
   const Y = SWEEP_Y_MAX;
   const m4 = (Y ** 3 + 3 * Y) * normalPdf(Y) + 3 * normalSf(Y);
-  const tailWeightB = m4 + (L - 1) * positiveMoment(2 * p) * normalSf(Y);
   const Yp = Y ** p;
+  // per length: K21, G10, ∫|·| of the A and B y-integrands within a panel, and the propagated errors
+  const kA = new Float64Array(nL), gA = new Float64Array(nL), absA = new Float64Array(nL), dA = new Float64Array(nL); // prettier-ignore
+  const kB = new Float64Array(nL), gB = new Float64Array(nL), absB = new Float64Array(nL), dB = new Float64Array(nL); // prettier-ignore
   let evaluations = 0;
+  // out: A-part and B-part for each length (2nL values), then their carried errors (2nL)
   const atT = (t: number, out: Float64Array) => {
     let C = 0; // ∫_0^{panel start} φ(x)(1 − e^{−t x^p}) dx
     let Kc = 0;
     let eC = 0;
     let eK = 0;
-    let sA = 0, sB = 0, errA = 0, errB = 0; // prettier-ignore
     for (let q = 0; q < panels; q++) {
       const h = half[q];
       const base = 21 * q;
@@ -214,8 +221,8 @@ function argmaxTermsSwept(L: number, p: number): Terms {
       evaluations += 21;
       const pC = h * panelError(kC, gC, aC);
       const pK = h * panelError(kK, gK, aK);
+      kA.fill(0); gA.fill(0); absA.fill(0); dA.fill(0); kB.fill(0); gB.fill(0); absB.fill(0); dB.fill(0); // prettier-ignore
       // the y-integrands at this panel's nodes, from the cumulative integrals there
-      let kA = 0, gA = 0, absA = 0, kB = 0, gB = 0, absB = 0, dA = 0, dB = 0; // prettier-ignore
       for (let j = 0; j < 21; j++) {
         let cj = 0;
         let kj = 0;
@@ -229,46 +236,61 @@ function argmaxTermsSwept(L: number, p: number): Terms {
         const eCy = eC + pC + 4 * Number.EPSILON * sf[i];
         const eKy = eK + pK;
         const b = 1 - Cy;
-        const lc = n1 > 16 ? Math.log1p(-Cy) : 0;
-        const g1 = power(b, lc, n1);
-        const g2 = power(b, lc, n2);
-        const g3 = power(b, lc, n2 - 1);
+        const lc = needLog ? Math.log1p(-Cy) : 0;
         const w = pdf[i] * ef[j];
-        const vA = w * xp[i] * g1;
-        const vB = t * w * (xp[i] * xp[i] * g1 + n1 * Ky * g2);
-        kA += SLOT_K[j] * vA; gA += SLOT_G[j] * vA; absA += SLOT_K[j] * Math.abs(vA); // prettier-ignore
-        kB += SLOT_K[j] * vB; gB += SLOT_G[j] * vB; absB += SLOT_K[j] * Math.abs(vB); // prettier-ignore
-        // first-order propagation of the cumulative errors: d(1 − C)^n = −n(1 − C)^{n−1} dC
-        dA += SLOT_K[j] * w * xp[i] * n1 * g2 * eCy;
-        dB += SLOT_K[j] * t * w * (xp[i] * xp[i] * n1 * g2 * eCy + n1 * (eKy * g2 + Ky * n2 * g3 * eCy));
+        const x2p = xp[i] * xp[i];
+        for (let l = 0; l < nL; l++) {
+          const n1 = Ls[l] - 1;
+          const n2 = n1 - 1;
+          const g1 = power(b, lc, n1);
+          const g2 = power(b, lc, n2);
+          const g3 = power(b, lc, n2 - 1);
+          const vA = w * xp[i] * g1;
+          const vB = t * w * (x2p * g1 + n1 * Ky * g2);
+          kA[l] += SLOT_K[j] * vA; gA[l] += SLOT_G[j] * vA; absA[l] += SLOT_K[j] * Math.abs(vA); // prettier-ignore
+          kB[l] += SLOT_K[j] * vB; gB[l] += SLOT_G[j] * vB; absB[l] += SLOT_K[j] * Math.abs(vB); // prettier-ignore
+          // first-order propagation of the cumulative errors: d(1 − C)^n = −n(1 − C)^{n−1} dC
+          dA[l] += SLOT_K[j] * w * xp[i] * n1 * g2 * eCy;
+          dB[l] += SLOT_K[j] * t * w * (x2p * n1 * g2 * eCy + n1 * (eKy * g2 + Ky * n2 * g3 * eCy));
+        }
       }
-      sA += h * kA;
-      sB += h * kB;
-      errA += h * (panelError(kA, gA, absA) + dA);
-      errB += h * (panelError(kB, gB, absB) + dB);
+      for (let l = 0; l < nL; l++) {
+        out[2 * l] += h * kA[l];
+        out[2 * l + 1] += h * kB[l];
+        out[2 * nL + 2 * l] += h * (panelError(kA[l], gA[l], absA[l]) + dA[l]);
+        out[2 * nL + 2 * l + 1] += h * (panelError(kB[l], gB[l], absB[l]) + dB[l]);
+      }
       C += h * kC;
       Kc += h * kK;
       eC += pC;
       eK += pK;
     }
     const decay = Math.exp(-t * Yp);
-    out[0] = sA;
-    out[1] = sB;
-    out[2] = errA + decay * m4;
-    out[3] = errB + t * decay * tailWeightB;
+    for (let l = 0; l < nL; l++) {
+      out[2 * nL + 2 * l] += decay * m4;
+      out[2 * nL + 2 * l + 1] += t * decay * (m4 + (Ls[l] - 1) * positiveMoment(2 * p) * normalSf(Y));
+    }
   };
   const breaks: number[] = [];
   for (let t = 1e-3; t < T; t *= 10) breaks.push(t);
-  const r = integrateVector(atT, 4, 0, T, { ...MIDDLE, controlled: 2, breakpoints: breaks });
-  const all = 2 ** -L;
-  return {
-    A: all + L * r.values[0],
-    B: all + L * r.values[1],
-    eA: L * (r.errors[0] + r.values[2]) + tailA,
-    eB: L * (r.errors[1] + r.values[3]) + tailB,
-    evaluations: evaluations,
-    converged: r.converged,
-  };
+  const r = nL > 0 ? integrateVector(atT, 4 * nL, 0, T, { ...MIDDLE, controlled: 2 * nL, breakpoints: breaks }) : undefined;
+  return lengths.map((L) => {
+    if (L === 1) return { A: 1, B: 1, eA: 0, eB: 0, evaluations: 0, converged: true };
+    const l = Ls.indexOf(L);
+    const all = 2 ** -L;
+    // the t-tails beyond T with (1 − C)^n ≤ 1 and K ≤ y^{2p}/2
+    const tailA = L * phi0 * Math.exp(logGamma(1 + 1 / p)) * scaleT;
+    const tailB = L * L * phi0 * Math.exp(logGamma(2 + 1 / p)) * scaleT;
+    return {
+      A: all + L * r!.values[2 * l],
+      B: all + L * r!.values[2 * l + 1],
+      eA: L * (r!.errors[2 * l] + r!.values[2 * nL + 2 * l]) + tailA,
+      eB: L * (r!.errors[2 * l + 1] + r!.values[2 * nL + 2 * l + 1]) + tailB,
+      // the y-sweep's integrand values, shared by the lengths: counted with the first
+      evaluations: l === 0 ? evaluations : 0,
+      converged: r!.converged,
+    };
+  });
 }
 
 /**
@@ -489,4 +511,4 @@ function middleTerms(L: number, u: number, inner: Float64Array, o: Float64Array)
  * @internal both argmax computations (`scaleLimitRisk` takes the swept one for p ≤ 2, where its
  * y-tail bound holds, the nested one otherwise), for the test that checks one against the other
  */
-export const _argmaxTerms = { nested: argmaxTerms, swept: argmaxTermsSwept };
+export const _argmaxTerms = { nested: argmaxTerms, swept: (L: number, p: number) => argmaxTermsSwept([L], p)[0], sweptAll: argmaxTermsSwept };

@@ -74,6 +74,18 @@ describe('scaleLimitRisk: the end of a ray |k| → ∞ for a positive-part scale
     expect(swept.eB + nested.eB).toBeLessThan(1e-9);
   });
 
+  it('should give the same terms for a whole length law in one sweep as length by length', () => {
+    const together = _argmaxTerms.sweptAll([1, 2, 3], 1);
+    expect(together[0]).toMatchObject({ A: 1, B: 1, eA: 0, eB: 0 });
+    [2, 3].forEach((L, i) => {
+      const alone = _argmaxTerms.swept(L, 1);
+      const t = together[i + 1];
+      expect(Math.abs(t.A - alone.A)).toBeLessThanOrEqual(t.eA + alone.eA);
+      expect(Math.abs(t.B - alone.B)).toBeLessThanOrEqual(t.eB + alone.eB);
+      expect(t.eA + t.eB).toBeLessThan(1e-9);
+    });
+  });
+
   it.each([3, 7])('should agree with Monte Carlo of the limit weights at L = %i (z ≤ 4.4)', (L) => {
     const r = atInfinity(L);
     const mc = monteCarloTerms(L, 400_000, new RandomStream(SEED + L));
