@@ -201,19 +201,9 @@ function argmaxTermsSwept(lengths: readonly number[], p: number): Terms[] {
       let kC = 0, gC = 0, aC = 0, kK = 0, gK = 0, aK = 0; // prettier-ignore
       for (let k = 0; k < 21; k++) {
         const i = base + k;
-        // e^{−z} − 1 and e^{−z} from one call (as in argmaxTerms)
-        const z = t * xp[i];
-        let em1: number;
-        let e: number;
-        if (z < Math.LN2) {
-          em1 = Math.expm1(-z);
-          e = 1 + em1;
-        } else {
-          e = Math.exp(-z);
-          em1 = e - 1;
-        }
+        const e = expOfMinus(t * xp[i]);
         ef[k] = e;
-        fC[k] = -pdf[i] * em1;
+        fC[k] = -pdf[i] * expm1OfMinus;
         fK[k] = xp[i] * xp[i] * pdf[i] * e;
         kC += SLOT_K[k] * fC[k]; gC += SLOT_G[k] * fC[k]; aC += SLOT_K[k] * Math.abs(fC[k]); // prettier-ignore
         kK += SLOT_K[k] * fK[k]; gK += SLOT_G[k] * fK[k]; aK += SLOT_K[k] * Math.abs(fK[k]); // prettier-ignore
@@ -314,20 +304,10 @@ function argmaxTerms(L: number, p: number): Terms {
     const r = integrateVector(
       (x, out) => {
         const f = normalPdf(x);
-        // p = 1 (the softplus kernel) without pow; e^{−z} − 1 and e^{−z} from one call: expm1 where
-        // e^{−z} > 1/2 (then 1 + (e^{−z} − 1) loses nothing), exp below (then e^{−z} − 1 is exact to ½ ulp)
+        // p = 1 (the softplus kernel) without pow
         const r = x / y;
-        const z = tt * (p === 1 ? x : x ** p);
-        let em1: number;
-        let e: number;
-        if (z < Math.LN2) {
-          em1 = Math.expm1(-z);
-          e = 1 + em1;
-        } else {
-          e = Math.exp(-z);
-          em1 = e - 1;
-        }
-        out[0] = -f * em1;
+        const e = expOfMinus(tt * (p === 1 ? x : x ** p));
+        out[0] = -f * expm1OfMinus;
         out[1] = (p === 1 ? r * r : r ** (2 * p)) * f * e;
       },
       2,
@@ -484,6 +464,23 @@ function ladder(x0: number, p?: number): number[] {
   return (p === undefined ? steps : steps.filter((k) => k ** p <= LADDER_DECAYED)).map((k) => k * x0);
 }
 const LADDER_DECAYED = 60;
+
+/** e^{−z} − 1 of the last `expOfMinus` call */
+let expm1OfMinus = 0;
+
+/**
+ * e^{−z} (z ≥ 0), and e^{−z} − 1 into `expm1OfMinus`, from one call: expm1 where e^{−z} > 1/2 (then
+ * 1 + (e^{−z} − 1) loses nothing), exp below (then e^{−z} − 1 is exact to ½ ulp).
+ */
+function expOfMinus(z: number): number {
+  if (z < Math.LN2) {
+    expm1OfMinus = Math.expm1(-z);
+    return 1 + expm1OfMinus;
+  }
+  const e = Math.exp(-z);
+  expm1OfMinus = e - 1;
+  return e;
+}
 
 /** E[x_+^p] for x ~ N(0, 1): 2^{p/2} Γ((p + 1)/2)/(2√π). */
 function positiveMoment(p: number): number {
