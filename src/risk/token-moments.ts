@@ -75,6 +75,24 @@ for (let k = 0; k < 10; k++) {
 }
 SLOT_K[10] = WGK21[10];
 
+/**
+ * The Gauss–Hermite pairs n/2n for the w-moments of a normalised σ, by τ·slope (slope: the largest
+ * |d log φ/dχ|): |GH_2n − GH_n| bounds the error of GH_2n where GH_n is already that accurate. Beyond
+ * the last tier the χ-rule (`buildChiRule`) takes over (at τ·slope = 0.75 GH 32 is still off by 1e−8).
+ */
+const GH_TIERS: readonly { readonly maxTauSlope: number; readonly n: number }[] = [
+  // the τ of a one-sided derivative at τ = 0 (h = 9e−4 in τ², τ·slope = 0.03 for a log-slope ≤ 1):
+  // GH 5 at 2.2e−12 against GH 300 (test/risk/token-moments.test.ts), 15 w-points per node instead of 24
+  { maxTauSlope: 0.03, n: 5 },
+  // the derivative's second point (2h: τ·slope = 0.042): GH 6 at 9.0e−13 at 0.05
+  { maxTauSlope: 0.05, n: 6 },
+  // very smooth on the scale of w (a one-sided derivative's τ at a log-slope above 1): GH 8 at 7.6e−13
+  // (worst over the kernels × w^j, j ≤ 2, at τ·slope = 0.1 against GH 300, test/risk/token-moments.test.ts)
+  { maxTauSlope: 0.1, n: 8 },
+  // smooth on the scale of w: GH 16 at ~1e−11 (e^{−e^{a+τz}}, τ ≤ 0.3, measured against GH 400)
+  { maxTauSlope: 0.3, n: 16 },
+];
+
 /** Width of the core region around a law's mean, in sds (the Gaussian beyond is ≈ e^−40 of its peak; one more panel each side reaches 39 sds). */
 const CORE_SD = 9;
 
@@ -622,30 +640,11 @@ export class SelectionGrid {
     // the w-rule
     if (tau > 0) {
       const ts = tau * this.slope;
-      if (!this.normalised) {
-        this.ghSmall = gaussHermiteNormal(8);
-        this.ghLarge = gaussHermiteNormal(16);
-      } else if (ts <= 0.03) {
-        // the τ of a one-sided derivative at τ = 0 (h = 9e−4 in τ², τ·slope = 0.03 for a log-slope ≤ 1):
-        // GH 5 is at ~2e−12 there (2.2e−12 against GH 300, test/risk/token-moments.test.ts), so
-        // |GH_10 − GH_5| bounds the error of GH_10, at 15 w-points per node instead of 24
-        this.ghSmall = gaussHermiteNormal(5);
-        this.ghLarge = gaussHermiteNormal(10);
-      } else if (ts <= 0.05) {
-        // the derivative's second point (2h: τ·slope = 0.042): GH 6 at ~1e−12 (9.0e−13 at 0.05)
-        this.ghSmall = gaussHermiteNormal(6);
-        this.ghLarge = gaussHermiteNormal(12);
-      } else if (ts <= 0.1) {
-        // very smooth on the scale of w (e.g. a one-sided derivative's τ at a log-slope above 1): GH 8 is
-        // already at ~1e−12 (worst over the kernels × w^j, j ≤ 2, at τ·slope = 0.1 against GH 300:
-        // 7.6e−13, test/risk/token-moments.test.ts), so |GH_16 − GH_8| bounds the error of GH_16
-        this.ghSmall = gaussHermiteNormal(8);
-        this.ghLarge = gaussHermiteNormal(16);
-      } else if (ts <= 0.3) {
-        // the kernel is smooth on the scale of w: GH 16 is already at ~1e−11 (e^{−e^{a+τz}}, τ ≤ 0.3,
-        // measured against GH 400), so |GH_32 − GH_16| bounds the error of GH_32
-        this.ghSmall = gaussHermiteNormal(16);
-        this.ghLarge = gaussHermiteNormal(32);
+      // separable σ: GH 8/16 to start, refined below; normalised: by τ·slope, else the χ-rule
+      const tier = this.normalised ? GH_TIERS.find((t) => ts <= t.maxTauSlope) : { n: 8 };
+      if (tier) {
+        this.ghSmall = gaussHermiteNormal(tier.n);
+        this.ghLarge = gaussHermiteNormal(2 * tier.n);
       } else {
         this.chiRule = this.buildChiRule(tau);
       }
