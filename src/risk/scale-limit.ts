@@ -185,6 +185,7 @@ function argmaxTermsSwept(lengths: readonly number[], p: number): Terms[] {
   const Y = SWEEP_Y_MAX;
   const m4 = (Y ** 3 + 3 * Y) * normalPdf(Y) + 3 * normalSf(Y);
   const Yp = Y ** p;
+  const tailWeightB = Ls.map((L) => m4 + (L - 1) * positiveMoment(2 * p) * normalSf(Y));
   // per length: K21, G10, ∫|·| of the A and B y-integrands within a panel, and the propagated errors
   const kA = new Float64Array(nL), gA = new Float64Array(nL), absA = new Float64Array(nL), dA = new Float64Array(nL); // prettier-ignore
   const kB = new Float64Array(nL), gB = new Float64Array(nL), absB = new Float64Array(nL), dB = new Float64Array(nL); // prettier-ignore
@@ -258,7 +259,7 @@ function argmaxTermsSwept(lengths: readonly number[], p: number): Terms[] {
     const decay = Math.exp(-t * Yp);
     for (let l = 0; l < nL; l++) {
       out[2 * nL + 2 * l] += decay * m4;
-      out[2 * nL + 2 * l + 1] += t * decay * (m4 + (Ls[l] - 1) * positiveMoment(2 * p) * normalSf(Y));
+      out[2 * nL + 2 * l + 1] += t * decay * tailWeightB[l];
     }
   };
   const breaks: number[] = [];
