@@ -512,6 +512,7 @@ function argmaxT1(ctx: TokenContext, lengths: LengthLaw, overS: Planned, sCandid
   // α = β = m_vk* = 0 (e.g. on the manifold M): b ≡ 0, so the ψb-moments and their errors are exactly 0
   // at every node, and so are their cumulative integrals (left at 0)
   const valueFree = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
+  const poly = lengthPolynomial(lengths);
   const atS = (s: number): { v: number; e: number } => {
     if (grid.normalised) grid.wMoments(s);
     const { A: W, Aerr } = grid;
@@ -524,6 +525,44 @@ function argmaxT1(ctx: TokenContext, lengths: LengthLaw, overS: Planned, sCandid
     let value = 0;
     let inner = 0;
     let quad = 0;
+    if (valueFree && poly) {
+      // b ≡ 0: t1Point's sum over L is c12·P_ψ·Σ_L P_L L Q0^{L−1}, a polynomial in Q0 = 1 − c
+      // (Horner, nonnegative coefficients); its bound uses Q0 at the low end of c, as t1Point does
+      const kw = grid.kw, gw = grid.gw, pPsiAll = W[PSI], ePsiAll = Aerr[PSI]; // prettier-ignore
+      const top = poly.length - 1;
+      const ac12 = Math.abs(c12);
+      for (let p = 0; p < grid.panels; p++) {
+        let k = 0;
+        let g = 0;
+        let abs = 0;
+        for (let q = 0; q < 21; q++) {
+          const i = 21 * p + q;
+          const wk = kw[i];
+          if (wk === 0) continue;
+          const c = cumC[i] + sf[i];
+          const ce = cumCe[i] + upToC[i] + 4 * Number.EPSILON * sf[i];
+          const b = c >= 1 ? 0 : 1 - c;
+          const lowC = c - ce;
+          const bl = lowC <= 0 ? 1 : lowC >= 1 ? 0 : 1 - lowC;
+          let hq = poly[top];
+          let hl = hq;
+          for (let d = top - 1; d >= 0; d--) {
+            hq = hq * b + poly[d];
+            hl = hl * bl + poly[d];
+          }
+          const pPsi = pPsiAll[i];
+          const aPsi = Math.abs(pPsi);
+          const v = c12 * pPsi * hq;
+          k += wk * v;
+          g += gw[i] * v;
+          abs += wk * Math.abs(v);
+          inner += wk * ac12 * Math.max(0, (aPsi + ePsiAll[i]) * hl - aPsi * hq);
+        }
+        value += k;
+        quad += panelErrorOf(k, g, abs);
+      }
+      return { v: value, e: inner + quad };
+    }
     for (let p = 0; p < grid.panels; p++) {
       let k = 0;
       let g = 0;
@@ -568,6 +607,25 @@ function argmaxT1(ctx: TokenContext, lengths: LengthLaw, overS: Planned, sCandid
   }, sCandidates);
   ctx.counter.evaluations += grid.evaluations;
   return { value: r.values[0], error: r.errors[0] + r.inner[0], converged: r.conv };
+}
+
+/**
+ * Largest L for which `lengthPolynomial` gives the dense coefficients (Horner then costs at most 2·64
+ * multiply-adds per node, t1Point's powers about as much). Exported for tests, which set it to 0 to
+ * compare the general path.
+ */
+export const _lengthPolynomial = { maxLength: 64 };
+
+/**
+ * The coefficients of Σ_L P_L·L·q^{L−1} (index L − 1), for a law whose lengths are all at most
+ * `_lengthPolynomial.maxLength`; undefined otherwise (then t1Point's powers serve).
+ */
+function lengthPolynomial(lengths: LengthLaw): Float64Array | undefined {
+  const maxL = Math.max(...lengths.lengths);
+  if (maxL > _lengthPolynomial.maxLength) return undefined;
+  const poly = new Float64Array(maxL);
+  lengths.lengths.forEach((L, i) => (poly[L - 1] += lengths.probabilities[i] * L));
+  return poly;
 }
 
 /** out[i] = Σ kw_j·err_j over the panels up to and including that of node i (an upper bound of ∫_{−∞}^{x_i} φ·err). */

@@ -4,7 +4,7 @@ import { InadmissibleOverlapsError } from '../../src/errors.ts';
 import { getActivation, linear, softmax } from '../../src/estimator/activations.ts';
 import { bayesRisk } from '../../src/risk/bayes.ts';
 import { manifoldOverlaps } from '../../src/risk/overlaps.ts';
-import { populationRisk, riskTerms } from '../../src/risk/population.ts';
+import { _lengthPolynomial, populationRisk, riskTerms } from '../../src/risk/population.ts';
 import { fixedLength, lengthLaw } from '../../src/task/length-law.ts';
 import { maxTask, spikedTask } from '../../src/task/tasks.ts';
 import { SEED, reportSeed } from '../helpers/arbitraries.ts';
@@ -121,6 +121,36 @@ describe('the fixed r-rule of a normalised σ under softmax selection (max-SLR, 
       expect(t.converged).toBe(true);
       expect(Math.abs(t.T1.value - 0.889765796287168)).toBeLessThanOrEqual(t.T1.error + 3.4e-12);
       expect(t.T1.error).toBeLessThan(relTol);
+    }
+  });
+});
+
+describe('T1 under argmax selection (ν = ∞) on the manifold: the length polynomial against t1Point', () => {
+  // where b ≡ 0 the per-node sum over L is a polynomial in the bulk's Q0, evaluated by Horner for
+  // L ≤ _lengthPolynomial.maxLength; with that set to 0 t1Point's powers run instead. Same value to
+  // rounding, and the same bound up to rounding
+  const softplus = getActivation('softplus');
+  const laws = [
+    { name: 'L = 2', law: fixedLength(2) },
+    { name: 'Unif{1, 2, 3}', law: lengthLaw([1, 2, 3]) },
+    { name: '{1, 5, 17, 40} weighted', law: lengthLaw([1, 5, 17, 40], [0.1, 0.2, 0.3, 0.4]) },
+  ];
+  it.each(laws)('should agree to rounding: $name', ({ law }) => {
+    for (const m of [0.5, 3, 8]) {
+      const input = { task: maxTask, nu: Infinity, lengths: law, act: softplus, overlaps: manifoldOverlaps({ mkk: m, mvv: 1, qkk: m * m, qvv: 1 }) };
+      const horner = riskTerms(input, { relTol: 1e-10, absTol: 1e-13 });
+      const before = _lengthPolynomial.maxLength;
+      let powers: ReturnType<typeof riskTerms>;
+      try {
+        _lengthPolynomial.maxLength = 0;
+        powers = riskTerms(input, { relTol: 1e-10, absTol: 1e-13 });
+      } finally {
+        _lengthPolynomial.maxLength = before;
+      }
+      expect(horner.T1.value).toBeGreaterThan(0.1);
+      expect(Math.abs(horner.T1.value - powers.T1.value)).toBeLessThanOrEqual(4e-16);
+      // the per-node bound is a difference of two nonnegative sums: regrouped, it moves by rounding of T1's size
+      expect(Math.abs(horner.T1.error - powers.T1.error)).toBeLessThanOrEqual(1e-6 * powers.T1.error + 4 * Number.EPSILON * powers.T1.value);
     }
   });
 });
