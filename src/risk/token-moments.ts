@@ -933,10 +933,18 @@ export class SelectionGrid {
         continue;
       }
       const psi = psiOf(phi[i], es, ell);
-      const e = Math.exp(-psi);
+      let e: number;
+      let comp: number;
+      if (psi < SMALL_PSI) {
+        comp = smallComplement(psi);
+        e = 1 - comp;
+      } else {
+        e = Math.exp(-psi);
+        comp = psi > 0.5 ? 1 - e : -Math.expm1(-psi);
+      }
       const pe = e * psi;
       aMass[i] = e;
-      aComp[i] = psi > 0.5 ? 1 - e : -Math.expm1(-psi);
+      aComp[i] = comp;
       aPsi[i] = pe;
       aPsiB[i] = pe * (mvk * x[i]);
     }
@@ -1072,13 +1080,15 @@ function ghNodeMoments(
     }
     const w = tau * nodes[k];
     const psi = psiOf(phi[lwAt + k], es, ell);
-    const e = Math.exp(-psi);
+    const small = psi < SMALL_PSI;
+    const c = small ? smallComplement(psi) : 0;
+    const e = small ? 1 - c : Math.exp(-psi);
     const a = alpha * w;
     const b = bx + beta * w;
     const we = weight * e;
     const wpe = we * psi;
     mass += we;
-    comp += weight * (psi > 0.5 ? 1 - e : -Math.expm1(-psi));
+    comp += weight * (small ? c : psi > 0.5 ? 1 - e : -Math.expm1(-psi));
     psiSum += wpe;
     psiB += wpe * b;
     aPsiB += wpe * a * b;
@@ -1117,6 +1127,14 @@ function ghNodeMassMoments(
       continue;
     }
     const psi = psiOf(phi[lwAt + k], es, ell);
+    if (psi < SMALL_PSI) {
+      const c = smallComplement(psi);
+      const we = weight * (1 - c);
+      mass += we;
+      comp += weight * c;
+      psiSum += we * psi;
+      continue;
+    }
     const e = Math.exp(-psi);
     const we = weight * e;
     mass += we;
@@ -1134,6 +1152,18 @@ function ghNodeMassMoments(
  * are kept as numbers: both are then normal doubles, and so is their product, within [e^{−600}, e^{600}].
  */
 export const PHI_CACHED_LOG = 300;
+
+/**
+ * ψ below which 1 − e^{−ψ} is its Taylor polynomial ψ(1 − ψ/2 + ψ²/6) (relative truncation ψ³/24
+ * < 1e−19, below rounding) and e^{−ψ} = 1 minus that: no exp or expm1 for the many points where the
+ * selection weight is negligible against the normaliser.
+ */
+export const SMALL_PSI = 2 ** -20;
+
+/** 1 − e^{−ψ} for 0 ≤ ψ < SMALL_PSI (see there) */
+export function smallComplement(psi: number): number {
+  return psi * (1 - psi * (0.5 - psi / 6));
+}
 
 /**
  * ψ = exp(ℓ), ℓ = log φ − s: the product φ·e^{−s} of the cached factors (NaN where a factor is not

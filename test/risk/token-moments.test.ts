@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { gaussHermiteNormal } from '../../src/numerics/gauss-rules.ts';
 import { getActivation } from '../../src/estimator/activations.ts';
 import { manifoldOverlaps, tokenCoefficients } from '../../src/risk/overlaps.ts';
-import { MASS, PHI_CACHED_LOG, PSI, PSI2, PSI_B, SelectionGrid, TokenGrid, CUMULATIVE_21, emptyMoments, psiOf, type TokenContext } from '../../src/risk/token-moments.ts';
+import { MASS, PHI_CACHED_LOG, PSI, PSI2, PSI_B, SelectionGrid, TokenGrid, CUMULATIVE_21, emptyMoments, psiOf, SMALL_PSI, smallComplement, type TokenContext } from '../../src/risk/token-moments.ts';
 
 const EPS = Number.EPSILON;
 
@@ -107,6 +107,20 @@ describe('the Gauss–Hermite w-rules of SelectionGrid', () => {
     expect(worst(6, 0.05)).toBeLessThan(1e-11);
     expect(worst(8, 0.1)).toBeLessThan(1e-12);
     expect(worst(16, 0.3)).toBeLessThan(1e-10);
+  });
+});
+
+describe('smallComplement (1 − e^{−ψ} below SMALL_PSI)', () => {
+  fcTest.prop([fc.double({ min: 0, max: SMALL_PSI, noNaN: true, maxExcluded: true })])('should equal −expm1(−ψ) to 2 ulp, and 1 − it e^{−ψ} to rounding', (psi) => {
+    const exact = -Math.expm1(-psi);
+    expect(Math.abs(smallComplement(psi) - exact)).toBeLessThanOrEqual(2 * Number.EPSILON * exact);
+    expect(Math.abs(1 - smallComplement(psi) - Math.exp(-psi))).toBeLessThanOrEqual(Number.EPSILON);
+  });
+
+  it('should be exact at the ends that matter (0, and the truncation at SMALL_PSI below rounding)', () => {
+    expect(smallComplement(0)).toBe(0);
+    const psi = SMALL_PSI * (1 - Number.EPSILON);
+    expect(Math.abs(smallComplement(psi) - -Math.expm1(-psi))).toBeLessThanOrEqual(Number.EPSILON * psi);
   });
 });
 
