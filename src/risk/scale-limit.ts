@@ -199,6 +199,9 @@ function argmaxTermsSwept(lengths: readonly number[], p: number): Terms[] {
     for (let q = 0; q < panels; q++) {
       const h = half[q];
       const base = 21 * q;
+      // from here on e^{−t y^p} is exactly 0 at every node (node 0 is a panel's smallest y): the A and B
+      // integrands, their errors and K's increments are all exactly 0, and C is not needed any more
+      if (t * xp[base] > EXP_ZERO) break;
       let kC = 0, gC = 0, aC = 0, kK = 0, gK = 0, aK = 0; // prettier-ignore
       for (let k = 0; k < 21; k++) {
         const i = base + k;
@@ -465,6 +468,9 @@ function ladder(x0: number, p?: number): number[] {
   return (p === undefined ? steps : steps.filter((k) => k ** p <= LADDER_DECAYED)).map((k) => k * x0);
 }
 const LADDER_DECAYED = 60;
+
+/** z beyond which e^{−z} is exactly 0 in double precision (e^{−745.2} is below half the least subnormal) */
+const EXP_ZERO = 746;
 
 /** e^{−z} − 1 of the last `expOfMinus` call */
 let expm1OfMinus = 0;
