@@ -9,6 +9,29 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
+describe('slr: the command list (each command module is loaded only when it runs, or for --help)', () => {
+  const names = ['risk', 'verify', 'inspect', 'list', 'figure', 'report', 'erm'];
+
+  it('should list every command under --help and with no command', async () => {
+    for (const args of [['--help'], []]) {
+      const r = await run(args);
+      for (const name of names) expect(r.out).toMatch(new RegExp(`^  ${name} `, 'm'));
+    }
+  });
+
+  it.each(names)('should give the help of %s on its own', async (name) => {
+    const r = await run([name, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^Usage: slr ${name} `, 'm'));
+  });
+
+  it('should reject an unknown command with one line and exit 2', async () => {
+    const r = await run(['foo']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("slr: unknown command 'foo'\n");
+  });
+});
+
 describe('slr risk: bad input', () => {
   it.each([
     [['risk', '--L', '0'], /L must be >= 1/],
