@@ -71,20 +71,23 @@ export function scaleLimitRisk(input: { task: Task; nu: number; lengths: LengthL
   let eB = 0;
   let evaluations = 0;
   let converged = true;
-  // the argmax limit's lengths up to SWEPT_MAX_LENGTH in one sweep (p ≤ 2), the others by the nested levels
-  const sweptLengths = !spike && p <= 2 ? lengths.lengths.filter((L) => L <= SWEPT_MAX_LENGTH) : [];
-  const swept = sweptLengths.length ? argmaxTermsSwept(sweptLengths, p) : [];
+  // the argmax limit's lengths up to SWEPT_MAX_LENGTH in one sweep with their weights (p ≤ 2), the
+  // others one by one by the nested levels
+  const isSwept = (L: number) => !spike && p <= 2 && L <= SWEPT_MAX_LENGTH;
+  const parts: { w: number; t: Terms }[] = [];
+  const sweptLengths = lengths.lengths.filter(isSwept);
+  if (sweptLengths.length) parts.push({ w: 1, t: argmaxTermsSwept(sweptLengths, lengths.probabilities.filter((_, i) => isSwept(lengths.lengths[i])), p) });
   lengths.lengths.forEach((L, i) => {
-    const w = lengths.probabilities[i];
-    const s = sweptLengths.indexOf(L);
-    const t = spike ? productTerms(L, p, spike) : s >= 0 ? swept[s] : argmaxTerms(L, p);
+    if (!isSwept(L)) parts.push({ w: lengths.probabilities[i], t: spike ? productTerms(L, p, spike) : argmaxTerms(L, p) });
+  });
+  for (const { w, t } of parts) {
     A += w * t.A;
     B += w * t.B;
     eA += w * t.eA;
     eB += w * t.eB;
     evaluations += t.evaluations;
     converged &&= t.converged;
-  });
+  }
   const gain = (A * A) / B;
   const gainError = (2 * Math.abs(A) * eA) / B + (A * A * eB) / (B * B) + 8 * Number.EPSILON * gain;
   return {
@@ -137,11 +140,18 @@ interface Terms {
  * 1e−10) with the y-errors as carried components. C and K do not depend on L, so one sweep per t
  * serves every length of a law (T for the longest): the terms come back in the order of `lengths`.
  */
-function argmaxTermsSwept(lengths: readonly number[], p: number): Terms[] {
-  // one sweep per t serves every length of the law: C and K do not depend on L
+function argmaxTermsSwept(lengths: readonly number[], weights: readonly number[], p: number): Terms {
+  // one sweep per t serves every length of the law (C and K do not depend on L): the y-integrands are
+  // combined with the weights w_L, through G1 = Σ w_L L (1 − C)^{L−1}, G2 = Σ w_L L(L−1)(1 − C)^{L−2},
+  // G3 = Σ w_L L(L−1)(L−2)(1 − C)^{L−3} (L = 1 is exact: σ∞ = 1, A_1 = B_1 = 1)
   const Ls = lengths.filter((L) => L >= 2);
+  const wL = weights.filter((_, i) => lengths[i] >= 2);
   const nL = Ls.length;
   const Lmax = Math.max(2, ...Ls);
+  const c1 = Ls.map((L, l) => wL[l] * L);
+  const c2 = Ls.map((L, l) => wL[l] * L * (L - 1));
+  const c3 = Ls.map((L, l) => wL[l] * L * (L - 1) * (L - 2));
+  const oneWeight = weights.reduce((acc, w, i) => acc + (lengths[i] === 1 ? w : 0), 0);
   const phi0 = normalPdf(0);
   const tailTarget = 1e-16;
   // T^{−1/p} = tailTarget / (L² φ(0) Γ(2 + 1/p)) covers both tails (the B bound is the larger), at the longest L
@@ -185,12 +195,11 @@ function argmaxTermsSwept(lengths: readonly number[], p: number): Terms[] {
   const Y = SWEEP_Y_MAX;
   const m4 = (Y ** 3 + 3 * Y) * normalPdf(Y) + 3 * normalSf(Y);
   const Yp = Y ** p;
-  const tailWeightB = Ls.map((L) => m4 + (L - 1) * positiveMoment(2 * p) * normalSf(Y));
-  // per length: K21, G10, ∫|·| of the A and B y-integrands within a panel, and the propagated errors
-  const kA = new Float64Array(nL), gA = new Float64Array(nL), absA = new Float64Array(nL), dA = new Float64Array(nL); // prettier-ignore
-  const kB = new Float64Array(nL), gB = new Float64Array(nL), absB = new Float64Array(nL), dB = new Float64Array(nL); // prettier-ignore
+  // Σ_L w_L L (y-tail weight of B): L·(m4 + (L − 1)E[x_+^{2p}]Q(Y)) per length
+  const tailWeightB = Ls.reduce((acc, L, l) => acc + c1[l] * (m4 + (L - 1) * positiveMoment(2 * p) * normalSf(Y)), 0);
+  const tailWeightA = c1.reduce((a, b) => a + b, 0) * m4;
   let evaluations = 0;
-  // out: A-part and B-part for each length (2nL values), then their carried errors (2nL)
+  // out: the A-part and the B-part (weighted over the lengths), then their carried errors
   const atT = (t: number, out: Float64Array) => {
     let C = 0; // ∫_0^{panel start} φ(x)(1 − e^{−t x^p}) dx
     let Kc = 0;
@@ -215,7 +224,7 @@ function argmaxTermsSwept(lengths: readonly number[], p: number): Terms[] {
       evaluations += 21;
       const pC = h * panelError(kC, gC, aC);
       const pK = h * panelError(kK, gK, aK);
-      kA.fill(0); gA.fill(0); absA.fill(0); dA.fill(0); kB.fill(0); gB.fill(0); absB.fill(0); dB.fill(0); // prettier-ignore
+      let kA = 0, gA = 0, absA = 0, dA = 0, kB = 0, gB = 0, absB = 0, dB = 0; // prettier-ignore
       // the y-integrands at this panel's nodes, from the cumulative integrals there
       for (let j = 0; j < 21; j++) {
         let cj = 0;
@@ -233,58 +242,53 @@ function argmaxTermsSwept(lengths: readonly number[], p: number): Terms[] {
         const lc = needLog ? Math.log1p(-Cy) : 0;
         const w = pdf[i] * ef[j];
         const x2p = xp[i] * xp[i];
+        let G1 = 0;
+        let G2 = 0;
+        let G3 = 0;
         for (let l = 0; l < nL; l++) {
           const n1 = Ls[l] - 1;
-          const n2 = n1 - 1;
-          const g1 = power(b, lc, n1);
-          const g2 = power(b, lc, n2);
-          const g3 = power(b, lc, n2 - 1);
-          const vA = w * xp[i] * g1;
-          const vB = t * w * (x2p * g1 + n1 * Ky * g2);
-          kA[l] += SLOT_K[j] * vA; gA[l] += SLOT_G[j] * vA; absA[l] += SLOT_K[j] * Math.abs(vA); // prettier-ignore
-          kB[l] += SLOT_K[j] * vB; gB[l] += SLOT_G[j] * vB; absB[l] += SLOT_K[j] * Math.abs(vB); // prettier-ignore
-          // first-order propagation of the cumulative errors: d(1 − C)^n = −n(1 − C)^{n−1} dC
-          dA[l] += SLOT_K[j] * w * xp[i] * n1 * g2 * eCy;
-          dB[l] += SLOT_K[j] * t * w * (x2p * n1 * g2 * eCy + n1 * (eKy * g2 + Ky * n2 * g3 * eCy));
+          G1 += c1[l] * power(b, lc, n1);
+          G2 += c2[l] * power(b, lc, n1 - 1);
+          G3 += c3[l] * power(b, lc, n1 - 2);
         }
+        const vA = w * xp[i] * G1;
+        const vB = t * w * (x2p * G1 + Ky * G2);
+        kA += SLOT_K[j] * vA; gA += SLOT_G[j] * vA; absA += SLOT_K[j] * Math.abs(vA); // prettier-ignore
+        kB += SLOT_K[j] * vB; gB += SLOT_G[j] * vB; absB += SLOT_K[j] * Math.abs(vB); // prettier-ignore
+        // first-order propagation of the cumulative errors: d(1 − C)^n = −n(1 − C)^{n−1} dC
+        dA += SLOT_K[j] * w * xp[i] * G2 * eCy;
+        dB += SLOT_K[j] * t * w * (x2p * G2 * eCy + eKy * G2 + Ky * G3 * eCy);
       }
-      for (let l = 0; l < nL; l++) {
-        out[2 * l] += h * kA[l];
-        out[2 * l + 1] += h * kB[l];
-        out[2 * nL + 2 * l] += h * (panelError(kA[l], gA[l], absA[l]) + dA[l]);
-        out[2 * nL + 2 * l + 1] += h * (panelError(kB[l], gB[l], absB[l]) + dB[l]);
-      }
+      out[0] += h * kA;
+      out[1] += h * kB;
+      out[2] += h * (panelError(kA, gA, absA) + dA);
+      out[3] += h * (panelError(kB, gB, absB) + dB);
       C += h * kC;
       Kc += h * kK;
       eC += pC;
       eK += pK;
     }
     const decay = Math.exp(-t * Yp);
-    for (let l = 0; l < nL; l++) {
-      out[2 * nL + 2 * l] += decay * m4;
-      out[2 * nL + 2 * l + 1] += t * decay * tailWeightB[l];
-    }
+    out[2] += decay * tailWeightA;
+    out[3] += t * decay * tailWeightB;
   };
   const breaks: number[] = [];
   for (let t = 1e-3; t < T; t *= 10) breaks.push(t);
-  const r = nL > 0 ? integrateVector(atT, 4 * nL, 0, T, { ...MIDDLE, controlled: 2 * nL, breakpoints: breaks }) : undefined;
-  return lengths.map((L) => {
-    if (L === 1) return { A: 1, B: 1, eA: 0, eB: 0, evaluations: 0, converged: true };
-    const l = Ls.indexOf(L);
-    const all = 2 ** -L;
-    // the t-tails beyond T with (1 − C)^n ≤ 1 and K ≤ y^{2p}/2
-    const tailA = L * phi0 * Math.exp(logGamma(1 + 1 / p)) * scaleT;
-    const tailB = L * L * phi0 * Math.exp(logGamma(2 + 1 / p)) * scaleT;
-    return {
-      A: all + L * r!.values[2 * l],
-      B: all + L * r!.values[2 * l + 1],
-      eA: L * (r!.errors[2 * l] + r!.values[2 * nL + 2 * l]) + tailA,
-      eB: L * (r!.errors[2 * l + 1] + r!.values[2 * nL + 2 * l + 1]) + tailB,
-      // the y-sweep's integrand values, shared by the lengths: counted with the first
-      evaluations: l === 0 ? evaluations : 0,
-      converged: r!.converged,
-    };
-  });
+  const all = oneWeight + Ls.reduce((acc, L, l) => acc + wL[l] * 2 ** -L, 0);
+  if (nL === 0) return { A: all, B: all, eA: 0, eB: 0, evaluations: 0, converged: true };
+  const r = integrateVector(atT, 4, 0, T, { ...MIDDLE, controlled: 2, breakpoints: breaks });
+  // the t-tails beyond T with (1 − C)^n ≤ 1 and K ≤ y^{2p}/2, per length L·φ(0)Γ(1 + 1/p)T^{−1/p} (A) and
+  // L²·φ(0)Γ(2 + 1/p)T^{−1/p} (B), weighted
+  const tailA = Ls.reduce((acc, L, l) => acc + wL[l] * L, 0) * phi0 * Math.exp(logGamma(1 + 1 / p)) * scaleT;
+  const tailB = Ls.reduce((acc, L, l) => acc + wL[l] * L * L, 0) * phi0 * Math.exp(logGamma(2 + 1 / p)) * scaleT;
+  return {
+    A: all + r.values[0],
+    B: all + r.values[1],
+    eA: r.errors[0] + r.values[2] + tailA,
+    eB: r.errors[1] + r.values[3] + tailB,
+    evaluations,
+    converged: r.converged,
+  };
 }
 
 /**
@@ -515,4 +519,4 @@ function middleTerms(L: number, u: number, inner: Float64Array, o: Float64Array)
  * @internal both argmax computations (`scaleLimitRisk` takes the swept one for p ≤ 2, where its
  * y-tail bound holds, the nested one otherwise), for the test that checks one against the other
  */
-export const _argmaxTerms = { nested: argmaxTerms, swept: (L: number, p: number) => argmaxTermsSwept([L], p)[0], sweptAll: argmaxTermsSwept };
+export const _argmaxTerms = { nested: argmaxTerms, swept: (L: number, p: number) => argmaxTermsSwept([L], [1], p), sweptLaw: argmaxTermsSwept };

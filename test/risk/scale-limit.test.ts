@@ -74,16 +74,26 @@ describe('scaleLimitRisk: the end of a ray |k| → ∞ for a positive-part scale
     expect(swept.eB + nested.eB).toBeLessThan(1e-9);
   });
 
-  it('should give the same terms for a whole length law in one sweep as length by length', () => {
-    const together = _argmaxTerms.sweptAll([1, 2, 3], 1);
-    expect(together[0]).toMatchObject({ A: 1, B: 1, eA: 0, eB: 0 });
-    [2, 3].forEach((L, i) => {
+  it('should give the same terms for a whole length law in one sweep as length by length, weighted', () => {
+    const lengths = [1, 2, 3, 20];
+    const weights = [0.1, 0.2, 0.3, 0.4];
+    const together = _argmaxTerms.sweptLaw(lengths, weights, 1);
+    let [A, B, eA, eB] = [0.1, 0.1, 0, 0]; // L = 1: A_1 = B_1 = 1 exactly
+    lengths.slice(1).forEach((L, i) => {
       const alone = _argmaxTerms.swept(L, 1);
-      const t = together[i + 1];
-      expect(Math.abs(t.A - alone.A)).toBeLessThanOrEqual(t.eA + alone.eA);
-      expect(Math.abs(t.B - alone.B)).toBeLessThanOrEqual(t.eB + alone.eB);
-      expect(t.eA + t.eB).toBeLessThan(1e-9);
+      A += weights[i + 1] * alone.A;
+      B += weights[i + 1] * alone.B;
+      eA += weights[i + 1] * alone.eA;
+      eB += weights[i + 1] * alone.eB;
     });
+    expect(together.converged).toBe(true);
+    expect(Math.abs(together.A - A)).toBeLessThanOrEqual(together.eA + eA);
+    expect(Math.abs(together.B - B)).toBeLessThanOrEqual(together.eB + eB);
+    expect(together.eA + together.eB).toBeLessThan(1e-9);
+    // one sweep, not one per length
+    expect(together.evaluations).toBeLessThan(1.5 * _argmaxTerms.swept(20, 1).evaluations);
+    // the law of one length L = 1 is exact
+    expect(_argmaxTerms.sweptLaw([1], [1], 1)).toMatchObject({ A: 1, B: 1, eA: 0, eB: 0 });
   });
 
   it.each([3, 7])('should agree with Monte Carlo of the limit weights at L = %i (z ≤ 4.4)', (L) => {
