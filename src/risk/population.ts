@@ -938,14 +938,33 @@ function softmaxSelectionT1(
     const aPsiBq = grid.A[PSI_B];
     const aComp = grid.A[COMPLEMENT];
     // Σ_i kw_i·err_i: with the kernels κe^{−κ} ≤ 1/e and e^{−κ} ≤ 1 it bounds every carried error
-    for (let j = 0; j < SEL_COMPONENTS; j++) {
-      let sum = 0;
-      const e = grid.Aerr[j];
-      for (let i = 0; i < n; i++) sum += kw[i] * e[i];
-      errSum[j] = sum;
+    if (grid.momentsExact) errSum.fill(0);
+    else {
+      for (let j = 0; j < SEL_COMPONENTS; j++) {
+        let sum = 0;
+        const e = grid.Aerr[j];
+        for (let i = 0; i < n; i++) sum += kw[i] * e[i];
+        errSum[j] = sum;
+      }
     }
     absU.fill(0);
-    for (let i = 0; i < n; i++) {
+    if (valueFree) {
+      // u0 = u2 = u3 = 0 (and v0, v2, v3): neither written nor read below (pu3, pv3 stay 0)
+      let a1 = 0;
+      let a4 = 0;
+      for (let i = 0; i < n; i++) {
+        const w = kw[i];
+        const x1 = w * aPsi[i];
+        const x4 = w * aComp[i];
+        u1[i] = x1;
+        u4[i] = x4;
+        pu4[i + 1] = pu4[i] + x4;
+        a1 += Math.abs(x1);
+        a4 += Math.abs(x4);
+      }
+      absU[1] = a1;
+      absU[4] = a4;
+    } else for (let i = 0; i < n; i++) {
       const w = kw[i];
       u0[i] = w * aPsiB[i];
       u1[i] = w * aPsi[i];
@@ -965,13 +984,22 @@ function softmaxSelectionT1(
     // no s); below iBot every |u_j| sums to at most 1e−17·Σ|u_j| (dropped, bound in the error)
     let iTop = 0;
     for (let i = n - 1; i >= 0; i--) {
-      if (u0[i] !== 0 || u1[i] !== 0 || u2[i] !== 0 || u3[i] !== 0 || (kw[i] !== 0 && aComp[i] !== 1)) {
+      if (u1[i] !== 0 || (kw[i] !== 0 && aComp[i] !== 1) || (!valueFree && (u0[i] !== 0 || u2[i] !== 0 || u3[i] !== 0))) {
         iTop = i + 1;
         break;
       }
     }
     let iBot = 0;
-    {
+    if (valueFree) {
+      let c1 = 0;
+      let c4 = 0;
+      while (iBot < iTop) {
+        c1 += Math.abs(u1[iBot]);
+        c4 += Math.abs(u4[iBot]);
+        if (c1 > BAND_DROPPED * absU[1] || c4 > BAND_DROPPED * absU[4]) break;
+        iBot++;
+      }
+    } else {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0; // prettier-ignore
       while (iBot < iTop) {
         c0 += Math.abs(u0[iBot]); c1 += Math.abs(u1[iBot]); c2 += Math.abs(u2[iBot]); c3 += Math.abs(u3[iBot]); c4 += Math.abs(u4[iBot]); // prettier-ignore
@@ -983,21 +1011,31 @@ function softmaxSelectionT1(
     while (gBot < ng && gIdx[gBot] < iBot) gBot++;
     let gTop = gBot;
     while (gTop < ng && gIdx[gTop] < iTop) gTop++;
-    for (let j = 0; j < ng; j++) {
-      const i = gIdx[j];
-      const w = gw[i];
-      v0[j] = w * aPsiB[i];
-      v1[j] = w * aPsi[i];
-      v2[j] = w * aA[i];
-      v3[j] = w * aPsiBq[i];
-      v4[j] = w * aComp[i];
-      pv3[j + 1] = pv3[j] + v3[j];
-      pv4[j + 1] = pv4[j] + v4[j];
+    if (valueFree) {
+      for (let j = 0; j < ng; j++) {
+        const i = gIdx[j];
+        const w = gw[i];
+        v1[j] = w * aPsi[i];
+        v4[j] = w * aComp[i];
+        pv4[j + 1] = pv4[j] + v4[j];
+      }
+    } else {
+      for (let j = 0; j < ng; j++) {
+        const i = gIdx[j];
+        const w = gw[i];
+        v0[j] = w * aPsiB[i];
+        v1[j] = w * aPsi[i];
+        v2[j] = w * aA[i];
+        v3[j] = w * aPsiBq[i];
+        v4[j] = w * aComp[i];
+        pv3[j + 1] = pv3[j] + v3[j];
+        pv4[j + 1] = pv4[j] + v4[j];
+      }
     }
     // the error t1Point reports for a row whose P sums are all 0 (a bound for every such row: there
     // |Q_ψb| ≤ Σ|u3|, |K21 − G10| of it ≤ Σ|u3| + Σ|v3|, and the powers of Q0 are ≤ 1)
     let absV3 = 0;
-    for (let j = 0; j < ng; j++) absV3 += Math.abs(v3[j]);
+    if (!valueFree) for (let j = 0; j < ng; j++) absV3 += Math.abs(v3[j]);
     let skipErr = 0;
     {
       const d0 = INV_E * errSum[A_PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[0];

@@ -572,6 +572,11 @@ export class SelectionGrid {
   readonly A: Float64Array[];
   readonly Aerr: Float64Array[];
   readonly normalised: boolean;
+  /**
+   * Whether every Aerr is exactly 0 after the last `wMoments`: at τ = 0 a normalised σ's w-moments are
+   * point values (`momentsAtTauZero`, which writes no errors), so callers can skip their error sums
+   */
+  momentsExact = false;
   /** kernel (φ) evaluations so far */
   evaluations = 0;
   private readonly ctx: TokenContext;
@@ -706,6 +711,8 @@ export class SelectionGrid {
     const lw = this.logWeights();
     if (lw && !(tau > 0)) {
       this.momentsAtTauZero(s, lw);
+      // Aerr was never written (zero since allocation): this grid's τ is fixed, so every call comes here
+      this.momentsExact = true;
       return;
     }
     const es = Math.abs(s) <= PHI_CACHED_LOG ? Math.exp(-s) : NaN;
