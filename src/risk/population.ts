@@ -834,7 +834,12 @@ function softmaxSelectionT1(
   // α = β = m_vk* = 0 (e.g. on the manifold M): a ≡ 0 and b ≡ 0, so the w-moments aψb, a, ψb are exactly 0
   // at every node and only P_ψ and Q's complement need sums
   const valueFree = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
-  /** a fixed r-rule from its pieces, with the kernels on every row's window and the per-row sums that do not depend on s */
+  /**
+   * a fixed r-rule from its pieces, with the kernels on every row's window and the per-row sums that
+   * do not depend on s; a row whose r some rule prepared earlier in this call has (a panel not split
+   * since) is copied from there: its window and kernels depend on r alone
+   */
+  const earlier = new Map<number, { P: Prepared; k: number }>();
   const prepare = (pieces: RulePiece[]) => {
     const rule = fixedRule(pieces);
     const R = rule.nodes.length;
@@ -880,8 +885,23 @@ function softmaxSelectionT1(
     // per row, cumulative Σ K0·kw over its window from the top (w0[off + q] = Σ_{q' ≥ q}; the same on G10 nodes)
     const W0 = new Float64Array(off[R] + R);
     const W0g = new Float64Array(gOff[R] + R);
+    let computed = 0;
     for (let k = 0; k < R; k++) {
       const r = rule.nodes[k];
+      const from = earlier.get(r);
+      if (from) {
+        const { P: Q, k: q } = from;
+        K1.set(Q.K1.subarray(Q.off[q], Q.off[q] + len[k]), off[k]);
+        K0.set(Q.K0.subarray(Q.off[q], Q.off[q] + len[k]), off[k]);
+        K1g.set(Q.K1g.subarray(Q.gOff[q], Q.gOff[q] + gLen[k]), gOff[k]);
+        K0g.set(Q.K0g.subarray(Q.gOff[q], Q.gOff[q] + gLen[k]), gOff[k]);
+        W0.set(Q.W0.subarray(Q.off[q] + q, Q.off[q] + q + len[k] + 1), off[k] + k);
+        W0g.set(Q.W0g.subarray(Q.gOff[q] + q, Q.gOff[q] + q + gLen[k] + 1), gOff[k] + k);
+        cK[k] = Q.cK[q];
+        cG[k] = Q.cG[q];
+        continue;
+      }
+      computed += len[k];
       const er = Math.abs(r) <= PHI_CACHED_LOG ? Math.exp(-r) : NaN;
       const o = off[k] - start[k];
       let ck = 0;
@@ -917,8 +937,10 @@ function softmaxSelectionT1(
       for (let q = len[k] - 1; q >= 0; q--) W0[off[k] + k + q] = W0[off[k] + k + q + 1] + K0[off[k] + q] * grid.kw[start[k] + q];
       for (let q = gLen[k] - 1; q >= 0; q--) W0g[gOff[k] + k + q] = W0g[gOff[k] + k + q + 1] + K0g[gOff[k] + q] * grid.gw[gIdx[gStart[k] + q]];
     }
-    ctx.counter.evaluations += off[R];
-    return { rule, R, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g, u, v, arena, at };
+    ctx.counter.evaluations += computed;
+    const P = { rule, R, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g, u, v, arena, at };
+    for (let k = 0; k < R; k++) if (!earlier.has(rule.nodes[k])) earlier.set(rule.nodes[k], { P, k });
+    return P;
   };
   type Prepared = ReturnType<typeof prepare>;
   /**
