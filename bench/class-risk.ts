@@ -47,10 +47,34 @@ function startsSummary(r: ClassRiskResult): string {
   return [...counts.entries()].map(([k, v]) => `${v} ${k}`).join(', ');
 }
 
+/**
+ * This machine's speed at the moment: ns per element of a dependent summation over 2^16 doubles
+ * (one add per element, latency-bound, so it tracks the core's clock and any time stolen by other
+ * jobs), the best of 5 runs of 200 sweeps. Printed before and after the cases, so that their wall
+ * times can be read against the machine's state (it has varied 1.0–2.7 ns here within minutes).
+ */
+function machineSpeed(): number {
+  const a = new Float64Array(1 << 16).map((_, i) => 1 + (i % 7) * 1e-3);
+  let best = Infinity;
+  let sink = 0;
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    for (let k = 0; k < 200; k++) {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += a[i];
+      sink += s;
+    }
+    best = Math.min(best, ((performance.now() - t0) * 1e6) / (200 * a.length));
+  }
+  if (sink === 42) console.log('');
+  return best;
+}
+
 export function benchClassRisk(): void {
   const full = process.env.SLR_BENCH_FULL === '1';
   const budget = Number(process.env.SLR_BENCH_EVAL_BUDGET ?? 2);
   console.log('Class minimum E_σ (one run per case; wall times are noisy on a shared machine, risk evaluations are not)');
+  console.log(`  machine speed before: ${machineSpeed().toFixed(2)} ns per element of a dependent sum (see machineSpeed)`);
   console.log('  task   ν    L        σ         family    time      risk-evals  nodes       E_σ                 error     conv  starts                         oracle diff');
   const laws: [string, LengthLaw][] = [
     ['2', fixedLength(2)],
@@ -98,4 +122,5 @@ export function benchClassRisk(): void {
       }
     }
   }
+  console.log(`  machine speed after: ${machineSpeed().toFixed(2)} ns per element of a dependent sum`);
 }
