@@ -797,8 +797,8 @@ function softmaxSelectionT1(
   // widths), and the carried w-moment errors are bounded by Σ_i kw_i·err_i (times 1/e ≥ κe^{−κ} for
   // the selected token, times 1 ≥ e^{−κ} for the others), computed once per s (`errSum`).
   const errSum = new Float64Array(SEL_COMPONENTS);
-  const gIdx: number[] = [];
-  for (let i = 0; i < n; i++) if (grid.gw[i] !== 0) gIdx.push(i);
+  const gIdx = Int32Array.from({ length: n }, (_, i) => i).filter((i) => grid.gw[i] !== 0);
+  const allNodes = Int32Array.from({ length: n }, (_, i) => i);
   const ng = gIdx.length;
   const np = grid.panels;
   // per panel: its ends, its first G10 node, and Σ kw, Σ gw from the panel on (C0 = 1 above a window)
@@ -969,38 +969,9 @@ function softmaxSelectionT1(
         errSum[j] = sum;
       }
     }
-    absU.fill(0);
-    if (valueFree) {
-      // u0 = u2 = u3 = 0 (and v0, v2, v3): neither written nor read below (pu3, pv3 stay 0)
-      let a1 = 0;
-      let a4 = 0;
-      for (let i = 0; i < n; i++) {
-        const w = kw[i];
-        const x1 = w * aPsi[i];
-        const x4 = w * aComp[i];
-        u1[i] = x1;
-        u4[i] = x4;
-        pu4[i + 1] = pu4[i] + x4;
-        a1 += Math.abs(x1);
-        a4 += Math.abs(x4);
-      }
-      absU[1] = a1;
-      absU[4] = a4;
-    } else for (let i = 0; i < n; i++) {
-      const w = kw[i];
-      u0[i] = w * aPsiB[i];
-      u1[i] = w * aPsi[i];
-      u2[i] = w * aA[i];
-      u3[i] = w * aPsiBq[i];
-      u4[i] = w * aComp[i];
-      pu3[i + 1] = pu3[i] + u3[i];
-      pu4[i + 1] = pu4[i] + u4[i];
-      absU[0] += Math.abs(u0[i]);
-      absU[1] += Math.abs(u1[i]);
-      absU[2] += Math.abs(u2[i]);
-      absU[3] += Math.abs(u3[i]);
-      absU[4] += Math.abs(u4[i]);
-    }
+    // u0 = u2 = u3 = 0 on the manifold (and v0, v2, v3): neither written nor read there (pu3, pv3 stay 0)
+    const moments = [aPsiB, aPsi, aA, aPsiBq, aComp];
+    weightedMoments(n, allNodes, kw, moments, P.u, pu3, pu4, absU, valueFree);
     // the band of x-nodes that matter at this s: above iTop every ψ-moment is exactly 0 and the
     // complement exactly 1 (e^{−ψ} = 0 at every w-point), so a window's part there is Σ K0·kw (`W0`,
     // no s); below iBot every |u_j| sums to at most 1e−17·Σ|u_j| (dropped, bound in the error)
@@ -1033,27 +1004,7 @@ function softmaxSelectionT1(
     while (gBot < ng && gIdx[gBot] < iBot) gBot++;
     let gTop = gBot;
     while (gTop < ng && gIdx[gTop] < iTop) gTop++;
-    if (valueFree) {
-      for (let j = 0; j < ng; j++) {
-        const i = gIdx[j];
-        const w = gw[i];
-        v1[j] = w * aPsi[i];
-        v4[j] = w * aComp[i];
-        pv4[j + 1] = pv4[j] + v4[j];
-      }
-    } else {
-      for (let j = 0; j < ng; j++) {
-        const i = gIdx[j];
-        const w = gw[i];
-        v0[j] = w * aPsiB[i];
-        v1[j] = w * aPsi[i];
-        v2[j] = w * aA[i];
-        v3[j] = w * aPsiBq[i];
-        v4[j] = w * aComp[i];
-        pv3[j + 1] = pv3[j] + v3[j];
-        pv4[j + 1] = pv4[j] + v4[j];
-      }
-    }
+    weightedMoments(ng, gIdx, gw, moments, P.v, pv3, pv4, undefined, valueFree);
     // the error t1Point reports for a row whose P sums are all 0 (a bound for every such row: there
     // |Q_ψb| ≤ Σ|u3|, |K21 − G10| of it ≤ Σ|u3| + Σ|v3|, and the powers of Q0 are ≤ 1)
     let absV3 = 0;
@@ -1228,6 +1179,57 @@ function softmaxSelectionT1(
   const quad = ruleEstimate();
   const result: Term = { value, error: sError + carried + quad, converged: conv };
   return quad <= need() ? result : { ...result, converged: false };
+}
+
+/**
+ * The per-s weighted moments of the softmax-selection rule: out_j[q] = w_i·A_j[i] at i = idx[q]
+ * (q < count; A = the moments aψb, ψ, a, ψb, complement), the prefix sums p3, p4 of out_3, out_4, and
+ * Σ_q |out_j[q]| into abs when given. With `valueFree` (aψb = a = ψb = 0 exactly) only out_1, out_4
+ * and p4 are formed (and abs[1], abs[4], the others set to 0): out_0, out_2, out_3 are then not read.
+ */
+function weightedMoments(
+  count: number,
+  idx: Int32Array,
+  w: Float64Array,
+  A: readonly Float64Array[],
+  out: readonly Float64Array[],
+  p3: Float64Array,
+  p4: Float64Array,
+  abs: Float64Array | undefined,
+  valueFree: boolean,
+): void {
+  const [a0, a1, a2, a3, a4] = A;
+  const [o0, o1, o2, o3, o4] = out;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0; // prettier-ignore
+  if (valueFree) {
+    for (let q = 0; q < count; q++) {
+      const i = idx[q];
+      const x1 = w[i] * a1[i];
+      const x4 = w[i] * a4[i];
+      o1[q] = x1;
+      o4[q] = x4;
+      p4[q + 1] = p4[q] + x4;
+      s1 += Math.abs(x1);
+      s4 += Math.abs(x4);
+    }
+  } else {
+    for (let q = 0; q < count; q++) {
+      const i = idx[q];
+      const wi = w[i];
+      const x0 = wi * a0[i], x1 = wi * a1[i], x2 = wi * a2[i], x3 = wi * a3[i], x4 = wi * a4[i]; // prettier-ignore
+      o0[q] = x0; o1[q] = x1; o2[q] = x2; o3[q] = x3; o4[q] = x4; // prettier-ignore
+      p3[q + 1] = p3[q] + x3;
+      p4[q + 1] = p4[q] + x4;
+      s0 += Math.abs(x0); s1 += Math.abs(x1); s2 += Math.abs(x2); s3 += Math.abs(x3); s4 += Math.abs(x4); // prettier-ignore
+    }
+  }
+  if (abs) {
+    abs[0] = s0;
+    abs[1] = s1;
+    abs[2] = s2;
+    abs[3] = s3;
+    abs[4] = s4;
+  }
 }
 
 /**
