@@ -477,6 +477,28 @@ function t1Point(
   out.e = e;
 }
 
+/**
+ * t1Point where b ≡ 0 (α = β = m_vk* = 0: P_aψb = P_a = Q_ψb = 0 with zero errors): the sum over L is
+ * c12·P_ψ·G(1 − c), G(q) = Σ_L P_L L q^{L−1} with the coefficients of `lengthPolynomial` (Horner,
+ * nonnegative terms), and its bound |c12|·[(|P_ψ| + e_ψ)·G(1 − c_low) − |P_ψ|·G(1 − c)], c_low = c − e_c
+ * clamped to [0, 1] as t1Point does (the same sum of nonnegative terms, regrouped).
+ */
+function t1PointValueFree(poly: Float64Array, c12: number, pPsi: number, ePsi: number, qComp: number, eComp: number, out: { v: number; e: number }): void {
+  const b = qComp >= 1 ? 0 : 1 - qComp;
+  const lowC = qComp - eComp;
+  const bl = lowC <= 0 ? 1 : lowC >= 1 ? 0 : 1 - lowC;
+  const top = poly.length - 1;
+  let hq = poly[top];
+  let hl = hq;
+  for (let d = top - 1; d >= 0; d--) {
+    hq = hq * b + poly[d];
+    hl = hl * bl + poly[d];
+  }
+  const aPsi = Math.abs(pPsi);
+  out.v = c12 * pPsi * hq;
+  out.e = Math.abs(c12) * Math.max(0, (aPsi + ePsi) * hl - aPsi * hq);
+}
+
 /** The largest n for which t1Point takes (1 − c)^n as a product (see there). */
 const SMALL_POWER = 16;
 
@@ -525,71 +547,28 @@ function argmaxT1(ctx: TokenContext, lengths: LengthLaw, overS: Planned, sCandid
     let value = 0;
     let inner = 0;
     let quad = 0;
-    if (valueFree && poly) {
-      // b ≡ 0: t1Point's sum over L is c12·P_ψ·Σ_L P_L L Q0^{L−1}, a polynomial in Q0 = 1 − c
-      // (Horner, nonnegative coefficients); its bound uses Q0 at the low end of c, as t1Point does
-      const kw = grid.kw, gw = grid.gw, pPsiAll = W[PSI], ePsiAll = Aerr[PSI]; // prettier-ignore
-      const top = poly.length - 1;
-      const ac12 = Math.abs(c12);
-      for (let p = 0; p < grid.panels; p++) {
-        let k = 0;
-        let g = 0;
-        let abs = 0;
-        for (let q = 0; q < 21; q++) {
-          const i = 21 * p + q;
-          const wk = kw[i];
-          if (wk === 0) continue;
-          const c = cumC[i] + sf[i];
-          const ce = cumCe[i] + upToC[i] + 4 * Number.EPSILON * sf[i];
-          const b = c >= 1 ? 0 : 1 - c;
-          const lowC = c - ce;
-          const bl = lowC <= 0 ? 1 : lowC >= 1 ? 0 : 1 - lowC;
-          let hq = poly[top];
-          let hl = hq;
-          for (let d = top - 1; d >= 0; d--) {
-            hq = hq * b + poly[d];
-            hl = hl * bl + poly[d];
-          }
-          const pPsi = pPsiAll[i];
-          const aPsi = Math.abs(pPsi);
-          const v = c12 * pPsi * hq;
-          k += wk * v;
-          g += gw[i] * v;
-          abs += wk * Math.abs(v);
-          inner += wk * ac12 * Math.max(0, (aPsi + ePsiAll[i]) * hl - aPsi * hq);
-        }
-        value += k;
-        quad += panelErrorOf(k, g, abs);
-      }
-      return { v: value, e: inner + quad };
-    }
+    // b ≡ 0 (and L ≤ 64): the polynomial form of t1Point
+    const horner = valueFree ? poly : undefined;
+    const { kw, gw } = grid;
+    const [pAPsiB, pPsi, pA, ePsi] = [W[A_PSI_B], W[PSI], W[A], Aerr[PSI]];
     for (let p = 0; p < grid.panels; p++) {
       let k = 0;
       let g = 0;
       let abs = 0;
       for (let q = 0; q < 21; q++) {
         const i = 21 * p + q;
-        if (grid.kw[i] === 0) continue;
+        const wk = kw[i];
+        if (wk === 0) continue;
         // the cumulative error of a node also covers its Gauss–Hermite errors (integrated below it)
-        t1Point(
-          lengths,
-          c12,
-          W[A_PSI_B][i],
-          W[PSI][i],
-          W[A][i],
-          cumB[i],
-          cumC[i] + sf[i],
-          Aerr[A_PSI_B][i],
-          Aerr[PSI][i],
-          Aerr[A][i],
-          cumBe[i] + upToB[i],
-          cumCe[i] + upToC[i] + 4 * Number.EPSILON * sf[i],
-          pt,
-        );
-        k += grid.kw[i] * pt.v;
-        g += grid.gw[i] * pt.v;
-        abs += grid.kw[i] * Math.abs(pt.v);
-        inner += grid.kw[i] * pt.e;
+        const qComp = cumC[i] + sf[i];
+        const eComp = cumCe[i] + upToC[i] + 4 * Number.EPSILON * sf[i];
+        if (horner) t1PointValueFree(horner, c12, pPsi[i], ePsi[i], qComp, eComp, pt);
+        else t1Point(lengths, c12, pAPsiB[i], pPsi[i], pA[i], cumB[i], qComp, Aerr[A_PSI_B][i], ePsi[i], Aerr[A][i], cumBe[i] + upToB[i], eComp, pt);
+        const v = pt.v;
+        k += wk * v;
+        g += gw[i] * v;
+        abs += wk * Math.abs(v);
+        inner += wk * pt.e;
       }
       value += k;
       quad += panelErrorOf(k, g, abs);
