@@ -106,11 +106,11 @@ interface LawNodes {
   readonly wab: Float64Array;
   readonly wbb: Float64Array;
   /** χ ≡ atom (m = τ = 0): its weight and conditional moments; undefined for a proper law */
-  readonly atom?: { chi: number; weight: number; a: number; b: number; ab: number; bb: number };
+  atom: { chi: number; weight: number; a: number; b: number; ab: number; bb: number } | undefined;
   /** per panel: K21 sum, G10 sum and K21 sum of |·| of w (the complement's panel sums where the kernel is 0) */
-  readonly deadK?: Float64Array;
-  readonly deadG?: Float64Array;
-  readonly deadA?: Float64Array;
+  deadK: Float64Array | undefined;
+  deadG: Float64Array | undefined;
+  deadA: Float64Array | undefined;
 }
 
 /**
@@ -227,12 +227,19 @@ export class TokenGrid {
       const sd2 = comp.sd * comp.sd;
       const muChi = m * mu;
       const vChi = m * m * sd2 + tau2;
-      const lawNodes = {
+      // every LawNodes has all its properties, in one order (atom or deadK… undefined): one hidden class,
+      // so the hot loops that read them (`sums`) are not deoptimised by a second shape ({...spread}
+      // copies got a new one per grid, 7 deoptimisations of `sums` in one class minimum)
+      const lawNodes: LawNodes = {
         w: new Float64Array(nodes),
         wa: new Float64Array(nodes),
         wb: new Float64Array(nodes),
         wab: new Float64Array(nodes),
         wbb: new Float64Array(nodes),
+        atom: undefined,
+        deadK: undefined,
+        deadG: undefined,
+        deadA: undefined,
       };
       const moments = (chi: number, out: { a: number; b: number; ab: number; bb: number }) => {
         // χ* | χ ~ N(μc, vc); b = βχ + γχ*, a = α(χ − mχ*)
@@ -247,7 +254,8 @@ export class TokenGrid {
       const tmp = { a: 0, b: 0, ab: 0, bb: 0 };
       if (!(vChi > 0)) {
         moments(muChi, tmp);
-        return { ...lawNodes, atom: { chi: muChi, weight: comp.weight, ...tmp } };
+        lawNodes.atom = { chi: muChi, weight: comp.weight, ...tmp };
+        return lawNodes;
       }
       const sd = Math.sqrt(vChi);
       const norm = comp.weight / (sd * Math.sqrt(2 * Math.PI));
@@ -274,7 +282,10 @@ export class TokenGrid {
           deadA[p] += SLOT_K[k] * Math.abs(v);
         }
       }
-      return { ...lawNodes, deadK, deadG, deadA };
+      lawNodes.deadK = deadK;
+      lawNodes.deadG = deadG;
+      lawNodes.deadA = deadA;
+      return lawNodes;
     });
     if (!this.normalised) this.kernel(NaN);
   }
@@ -339,15 +350,17 @@ export class TokenGrid {
   /** All seven moments of one law, panel by panel (one pass over the nodes). */
   private sums(law: LawNodes, out: Moments): void {
     const { e0, e1, e2, comp } = this;
-    const { w, wa, wb, wab, wbb } = law;
+    // every property read on every call (a read only in the rarely taken dead-panel branch had no type
+    // feedback when the function was optimised, and deoptimised it when first taken)
+    const { w, wa, wb, wab, wbb, deadK, deadG, deadA } = law;
     const vals = out.values;
     const errs = out.errors;
     const dead = this.dead;
     for (let p = 0; p < this.panels; p++) {
       if (dead[p]) {
         const h = this.half[p];
-        vals[COMPLEMENT] += law.deadK![p] * h;
-        errs[COMPLEMENT] += h * panelError(law.deadK![p], law.deadG![p], law.deadA![p]);
+        vals[COMPLEMENT] += deadK![p] * h;
+        errs[COMPLEMENT] += h * panelError(deadK![p], deadG![p], deadA![p]);
         continue;
       }
       const base = 21 * p;
