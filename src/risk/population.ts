@@ -3,7 +3,7 @@ import type { Activation } from '../estimator/activation.ts';
 import { validateTheta } from '../estimator/activations.ts';
 import { GAUSS_WEIGHTS, KRONROD_NODES, KRONROD_WEIGHTS, integrateVector } from '../numerics/adaptive.ts';
 import { normalSf } from '../numerics/special.ts';
-import { windowSumArena } from '../numerics/window-sums.ts';
+import { type SelectionRowsBand, type SelectionRowsLayout, windowSumArena } from '../numerics/window-sums.ts';
 import type { LengthLaw } from '../task/length-law.ts';
 import { type GaussianComponent, type Task, validateNu } from '../task/tasks.ts';
 import { locateMass, selectionCandidates } from './bayes.ts';
@@ -806,13 +806,15 @@ function softmaxSelectionT1(
     }
   }
   // prefix sums of the K0-weighted moments (u3, u4; v3, v4), and Σ|u_j| for the dropped-κ bounds
-  const pu3 = new Float64Array(n + 1), pu4 = new Float64Array(n + 1), pv3 = new Float64Array(ng + 1), pv4 = new Float64Array(ng + 1); // prettier-ignore
+  const pu3 = new Float64Array(n + 1), pv3 = new Float64Array(ng + 1); // prettier-ignore
   const absU = new Float64Array(5);
   const fl = 50 * Number.EPSILON;
   const rs = new Float64Array(10);
   // α = β = m_vk* = 0 (e.g. on the manifold M): a ≡ 0 and b ≡ 0, so the w-moments aψb, a, ψb are exactly 0
   // at every node and only P_ψ and Q's complement need sums
   const valueFree = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
+  const horner = valueFree ? lengthPolynomial(lengths) : undefined;
+  const band: SelectionRowsBand = { iBot: 0, iTop: 0, gBot: 0, gTop: 0, c12: 0, skipErr: 0, e1a: 0, e1b: 0, e4a: 0, e4b: 0, e4c: 0 };
   /**
    * a fixed r-rule from its pieces, with the kernels on every row's window and the per-row sums that
    * do not depend on s; a row whose r some rule prepared earlier in this call has (a panel not split
@@ -841,13 +843,26 @@ function softmaxSelectionT1(
       gOff[k + 1] = gOff[k] + gLen[k];
     }
     // the kernels and the per-s weighted moments u_j (x-grid), v_j (G10 nodes) live in one arena when
-    // WebAssembly SIMD is there, so that the window sums run there (`windowSumArena`); else in JS arrays
-    const arena = windowSumArena(2 * off[R] + 2 * gOff[R] + 5 * n + 5 * ng);
+    // WebAssembly SIMD is there, so that the window sums run there (`windowSumArena`); else in JS arrays.
+    // On the manifold with a length polynomial the whole row loop runs there (`rows`), so the rule's
+    // weights, windows, W0, cK and the prefix sums live there too.
+    const rowsThere = horner !== undefined;
+    const half = (count: number) => Math.ceil(count / 2);
+    const arena = windowSumArena(
+      2 * off[R] + 2 * gOff[R] + 5 * n + 5 * ng + n + ng + 2 + (rowsThere ? 6 * half(R + 1) + off[R] + gOff[R] + 6 * R + horner.length + rule.panels : 0),
+    );
     let next = arena?.first ?? 0;
     const take = (size: number): { at: number; a: Float64Array } => {
       const at = next;
       next += size;
       return { at, a: arena ? arena.f64.subarray(at, at + size) : new Float64Array(size) };
+    };
+    /** an Int32 copy of `from` in the arena (at a double index), for `rows` */
+    const takeInt = (from: Int32Array): number => {
+      const at = next;
+      next += half(from.length);
+      new Int32Array(arena!.f64.buffer, 8 * at, from.length).set(from);
+      return at;
     };
     const [k1, k0, k1g, k0g] = [take(off[R]), take(off[R]), take(gOff[R]), take(gOff[R])];
     const uBlock = take(5 * n);
@@ -859,11 +874,19 @@ function softmaxSelectionT1(
     const K1g = k1g.a;
     const K0g = k0g.a;
     const at = { K1: k1.at, K0: k0.at, K1g: k1g.at, K0g: k0g.at, u: uBlock.at, v: vBlock.at };
-    const cK = new Float64Array(R);
-    const cG = new Float64Array(R);
+    // prefix sums of the K0-weighted moments u4, v4 (per s)
+    const pu4Block = take(n + 1);
+    const pv4Block = take(ng + 1);
+    const rowArrays = arena && rowsThere;
+    const cKBlock = rowArrays ? take(R) : undefined;
+    const cGBlock = rowArrays ? take(R) : undefined;
+    const cK = cKBlock?.a ?? new Float64Array(R);
+    const cG = cGBlock?.a ?? new Float64Array(R);
     // per row, cumulative Σ K0·kw over its window from the top (w0[off + q] = Σ_{q' ≥ q}; the same on G10 nodes)
-    const W0 = new Float64Array(off[R] + R);
-    const W0g = new Float64Array(gOff[R] + R);
+    const W0Block = rowArrays ? take(off[R] + R) : undefined;
+    const W0gBlock = rowArrays ? take(gOff[R] + R) : undefined;
+    const W0 = W0Block?.a ?? new Float64Array(off[R] + R);
+    const W0g = W0gBlock?.a ?? new Float64Array(gOff[R] + R);
     let computed = 0;
     for (let k = 0; k < R; k++) {
       const r = rule.nodes[k];
@@ -917,7 +940,47 @@ function softmaxSelectionT1(
       for (let q = gLen[k] - 1; q >= 0; q--) W0g[gOff[k] + k + q] = W0g[gOff[k] + k + q + 1] + K0g[gOff[k] + q] * grid.gw[gIdx[gStart[k] + q]];
     }
     ctx.counter.evaluations += computed;
-    const P = { rule, R, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g, u, v, arena, at };
+    let layout: SelectionRowsLayout | undefined;
+    if (rowArrays) {
+      const kW = take(R);
+      const gW = take(R);
+      kW.a.set(rule.kWeights);
+      gW.a.set(rule.gWeights);
+      const poly = take(horner.length);
+      poly.a.set(horner);
+      layout = {
+        panels: rule.panels,
+        size: 21,
+        kW: kW.at,
+        gW: gW.at,
+        start: takeInt(start),
+        len: takeInt(len),
+        off: takeInt(off),
+        gStart: takeInt(gStart),
+        gLen: takeInt(gLen),
+        gOff: takeInt(gOff),
+        K1: k1.at,
+        K0: k0.at,
+        K1g: k1g.at,
+        K0g: k0g.at,
+        u1: uBlock.at + n,
+        u4: uBlock.at + 4 * n,
+        v1: vBlock.at + ng,
+        v4: vBlock.at + 4 * ng,
+        pu4: pu4Block.at,
+        pv4: pv4Block.at,
+        W0: W0Block!.at,
+        W0g: W0gBlock!.at,
+        cK: cKBlock!.at,
+        cG: cGBlock!.at,
+        poly: poly.at,
+        polyTop: horner.length - 1,
+        panelErr: take(rule.panels).at,
+      };
+    }
+    const pu4 = pu4Block.a;
+    const pv4 = pv4Block.a;
+    const P = { rule, R, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g, u, v, arena, at, pu4, pv4, layout };
     for (let k = 0; k < R; k++) if (!earlier.has(rule.nodes[k])) earlier.set(rule.nodes[k], { P, k });
     return P;
   };
@@ -928,7 +991,7 @@ function softmaxSelectionT1(
    * into `panelErr` when given (for planning).
    */
   const atS = (s: number, P: Prepared, panelErr?: Float64Array) => {
-    const { rule, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g, arena, at } = P;
+    const { rule, K1, K0, K1g, K0g, cK, cG, start, len, off, gStart, gLen, gOff, W0, W0g, arena, at, pu4, pv4, layout } = P;
     const [u0, u1, u2, u3, u4] = P.u;
     const [v0, v1, v2, v3, v4] = P.v;
     grid.wMoments(s);
@@ -999,6 +1062,23 @@ function softmaxSelectionT1(
         skipErr += lengths.probabilities[j] * L * (d0 + Math.abs(c12) * d1 + (L - 1) * d2 * (2 * absU[3] + absV3 + d3));
       }
     }
+    if (layout && arena) {
+      band.iBot = iBot;
+      band.iTop = iTop;
+      band.gBot = gBot;
+      band.gTop = gTop;
+      band.c12 = c12;
+      band.skipErr = skipErr;
+      band.e1a = INV_E * errSum[PSI];
+      band.e1b = (KAPPA_DROPPED + BAND_DROPPED) * absU[1];
+      band.e4a = errSum[COMPLEMENT];
+      band.e4b = KAPPA_DROPPED * (absU[4] + 1);
+      band.e4c = BAND_DROPPED * absU[4];
+      arena.rows(layout, band);
+      const f = arena.f64;
+      if (panelErr) panelErr.set(f.subarray(layout.panelErr, layout.panelErr + rule.panels));
+      return { v: f[0], e: f[1], quad: f[2], abs: f[3] };
+    }
     let v = 0;
     let e = 0;
     let quad = 0;
@@ -1049,7 +1129,18 @@ function softmaxSelectionT1(
         const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8] + pv3[gStart[k]]; // prettier-ignore
         const k4 = rs[4] + pu4[start[k]] + top + cK[k];
         const g4s = rs[9] + pv4[gStart[k]] + topG + cG[k];
-        t1Point(
+        if (horner) {
+          // b ≡ 0: k0 = k2 = k3 = 0 with zero bounds (absU, errSum of aψb, a, ψb are 0), t1Point's sum regrouped
+          t1PointValueFree(
+            horner,
+            c12,
+            k1,
+            Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI] + (KAPPA_DROPPED + BAND_DROPPED) * absU[1],
+            k4,
+            Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT] + KAPPA_DROPPED * (absU[4] + 1) + BAND_DROPPED * absU[4],
+            pt,
+          );
+        } else t1Point(
           lengths,
           c12,
           k0,
