@@ -9,9 +9,13 @@
  * Xeon), so the arrays live in one arena, a WebAssembly memory: the caller
  * places its kernels and moments there (`WindowSumArena.f64`) and passes
  * indices. The sums are those of the JS loop in another order: equal to
- * rounding (test/numerics/window-sums.test.ts). Where WebAssembly SIMD is
- * missing or the memory cannot be had, `windowSumArena` returns undefined and
- * the caller keeps its JS loop.
+ * rounding (test/numerics/window-sums.test.ts). On the manifold the whole
+ * row loop of one s runs here too (`rows`: sums, bounds, the length
+ * polynomial, panel estimates, in the JS loop's order, so the same numbers):
+ * one call per s instead of two per row, 0.63–0.91 of a search evaluation at
+ * max-SLR ν = 2 (2026-11-30). Where WebAssembly SIMD is missing or the memory
+ * cannot be had, `windowSumArena` returns undefined and the caller keeps its
+ * JS loop.
  */
 import {
   F64,

@@ -1063,6 +1063,7 @@ function softmaxSelectionT1(
       }
     }
     if (layout && arena) {
+      // the loop below (with t1PointValueFree, b ≡ 0) in one WebAssembly call, operation for operation
       band.iBot = iBot;
       band.iTop = iTop;
       band.gBot = gBot;
