@@ -1130,32 +1130,28 @@ function softmaxSelectionT1(
         const g0s = rs[5], g1s = rs[6], g2s = rs[7], g3s = rs[8] + pv3[gStart[k]]; // prettier-ignore
         const k4 = rs[4] + pu4[start[k]] + top + cK[k];
         const g4s = rs[9] + pv4[gStart[k]] + topG + cG[k];
-        if (horner) {
-          // b ≡ 0: k0 = k2 = k3 = 0 with zero bounds (absU, errSum of aψb, a, ψb are 0), t1Point's sum regrouped
-          t1PointValueFree(
-            horner,
+        // the bounds of P_ψ and of Q's complement (both forms below take them)
+        const e1 = Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI] + (KAPPA_DROPPED + BAND_DROPPED) * absU[1];
+        const e4 = Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT] + KAPPA_DROPPED * (absU[4] + 1) + BAND_DROPPED * absU[4];
+        // b ≡ 0: k0 = k2 = k3 = 0 with zero bounds (absU, errSum of aψb, a, ψb are 0), t1Point's sum regrouped
+        if (horner) t1PointValueFree(horner, c12, k1, e1, k4, e4, pt);
+        else {
+          t1Point(
+            lengths,
             c12,
+            k0,
             k1,
-            Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI] + (KAPPA_DROPPED + BAND_DROPPED) * absU[1],
+            k2,
+            k3,
             k4,
-            Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT] + KAPPA_DROPPED * (absU[4] + 1) + BAND_DROPPED * absU[4],
+            Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[0],
+            e1,
+            Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A] + (KAPPA_DROPPED + BAND_DROPPED) * absU[2],
+            Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[3],
+            e4,
             pt,
           );
-        } else t1Point(
-          lengths,
-          c12,
-          k0,
-          k1,
-          k2,
-          k3,
-          k4,
-          Math.abs(k0 - g0s) + fl * Math.abs(k0) + INV_E * errSum[A_PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[0],
-          Math.abs(k1 - g1s) + fl * Math.abs(k1) + INV_E * errSum[PSI] + (KAPPA_DROPPED + BAND_DROPPED) * absU[1],
-          Math.abs(k2 - g2s) + fl * Math.abs(k2) + INV_E * errSum[A] + (KAPPA_DROPPED + BAND_DROPPED) * absU[2],
-          Math.abs(k3 - g3s) + fl * Math.abs(k3) + errSum[PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[3],
-          Math.abs(k4 - g4s) + fl * Math.abs(k4) + errSum[COMPLEMENT] + KAPPA_DROPPED * (absU[4] + 1) + BAND_DROPPED * absU[4],
-          pt,
-        );
+        }
         kSum += rule.kWeights[k] * pt.v;
         gSum += rule.gWeights[k] * pt.v;
         abs += rule.kWeights[k] * Math.abs(pt.v);
