@@ -757,8 +757,9 @@ export class SelectionGrid {
         const base = i * (ns + large.nodes.length);
         if (lw && valueFree) {
           const phi = this.phiCache!;
-          this.evaluations += ghNodeMassMoments(small, lw, phi, es, base, s, acc, SEL_COMPONENTS);
-          this.evaluations += ghNodeMassMoments(large, lw, phi, es, base + ns, s, acc, 0);
+          const summary = this.ruleSummaries(lw, phi);
+          this.evaluations += nodeMassMoments(summary, 2 * i, small, lw, phi, es, base, s, acc, SEL_COMPONENTS);
+          this.evaluations += nodeMassMoments(summary, 2 * i + 1, large, lw, phi, es, base + ns, s, acc, 0);
         } else if (lw) {
           const phi = this.phiCache!;
           this.evaluations += ghNodeMoments(small, lw, phi, es, base, x, tau, s, alpha, beta, mvk, acc, SEL_COMPONENTS);
@@ -1005,6 +1006,65 @@ export class SelectionGrid {
     return cache;
   }
 
+  /**
+   * Per node and Gauss–Hermite rule (index 2i: the small rule, 2i + 1: the large), what the mass
+   * moments need where a whole rule is in one regime (`nodeMassMoments`), computed once with the
+   * caches: the least log φ, the largest φ (NaN if a point's φ is not cached), Σ weights (in the
+   * loop's order), and T_j = Σ weight·(φ/φ_max)^j, j = 1…4.
+   */
+  private ruleSummaries(lw: Float64Array, phi: Float64Array): RuleSummaries {
+    if (this.summaryCache && this.summaryCacheRule === this.ghSmall) return this.summaryCache;
+    const small = this.ghSmall!;
+    const large = this.ghLarge!;
+    const ns = small.nodes.length;
+    const per = ns + large.nodes.length;
+    const n = this.x.length;
+    const out: RuleSummaries = { minLog: new Float64Array(2 * n), maxPhi: new Float64Array(2 * n), weightSum: new Float64Array(2 * n), T: new Float64Array(8 * n) };
+    for (let i = 0; i < n; i++) {
+      for (let r = 0; r < 2; r++) {
+        const { weights } = r === 0 ? small : large;
+        const at = i * per + (r === 0 ? 0 : ns);
+        let minLog = Infinity;
+        let maxPhi = 0;
+        let wSum = 0;
+        for (let k = 0; k < weights.length; k++) {
+          minLog = Math.min(minLog, lw[at + k]);
+          // NaN (a φ not cached) stays NaN: the small-ψ form is then never taken
+          maxPhi = phi[at + k] > maxPhi || Number.isNaN(phi[at + k]) ? phi[at + k] : maxPhi;
+          if (Number.isNaN(maxPhi)) break;
+          wSum += weights[k];
+        }
+        const j = 2 * i + r;
+        out.minLog[j] = minLog;
+        out.maxPhi[j] = maxPhi;
+        // Σ weights in the loop's order (recomputed in full: the loop above may have stopped at a NaN)
+        wSum = 0;
+        for (let k = 0; k < weights.length; k++) wSum += weights[k];
+        out.weightSum[j] = wSum;
+        if (!(maxPhi > 0)) continue;
+        let t1 = 0, t2 = 0, t3 = 0, t4 = 0; // prettier-ignore
+        for (let k = 0; k < weights.length; k++) {
+          const q = phi[at + k] / maxPhi;
+          const wq = weights[k] * q;
+          t1 += wq;
+          t2 += wq * q;
+          t3 += wq * q * q;
+          t4 += wq * q * q * q;
+        }
+        out.T[4 * j] = t1;
+        out.T[4 * j + 1] = t2;
+        out.T[4 * j + 2] = t3;
+        out.T[4 * j + 3] = t4;
+      }
+    }
+    this.summaryCache = out;
+    this.summaryCacheRule = this.ghSmall;
+    return out;
+  }
+
+  private summaryCache: RuleSummaries | undefined;
+  private summaryCacheRule: { nodes: Float64Array; weights: Float64Array } | undefined;
+
   /** φ at the points of `lwCache` (NaN where |log φ| > PHI_CACHED_LOG), so that ψ = φ·e^{−s} costs a product */
   private phiCache: Float64Array | undefined;
 
@@ -1038,41 +1098,123 @@ export class SelectionGrid {
    * and including its own (`panelError` of each).
    */
   cumulative(values: Float64Array, out: Float64Array, errOut: Float64Array): void {
+    const dens = this.density();
     let before = 0;
     let errBefore = 0;
     const f = new Float64Array(21);
     for (let p = 0; p < this.panels; p++) {
       const base = 21 * p;
       const h = this.half[p];
+      // a panel of constant values 0 or 1 (1 − e where the selection weight is far above or below the
+      // normaliser): its sums are those precomputed for φ alone (f = φ·1 = φ exactly), or 0
+      const c = values[base];
+      let constant = c === 0 || c === 1;
+      for (let k = 1; constant && k < 21; k++) constant = values[base + k] === c;
+      if (constant) {
+        const unit = this.unitCumulative();
+        for (let j = 0; j < 21; j++) {
+          out[base + j] = before + (c === 0 ? 0 : h * unit.within[base + j]);
+          errOut[base + j] = errBefore + (c === 0 ? 0 : unit.panelErr[p]);
+        }
+        if (c !== 0) {
+          before += h * unit.k21[p];
+          errBefore += unit.panelErr[p];
+        }
+        continue;
+      }
       let k21 = 0;
       let g10 = 0;
       let abs = 0;
       for (let k = 0; k < 21; k++) {
-        const dens = this.kw[base + k] / (SLOT_K[k] * h);
-        f[k] = dens * values[base + k];
+        f[k] = dens[base + k] * values[base + k];
         k21 += SLOT_K[k] * f[k];
         g10 += SLOT_G[k] * f[k];
         abs += SLOT_K[k] * Math.abs(f[k]);
       }
       const panelErr = h * panelError(k21, g10, abs);
-      for (let j = 0; j < 21; j++) {
-        // three interleaved partial sums (k ≡ 0, 1, 2 mod 3): three shorter addition chains
-        const row = j * 21;
-        let c0 = 0;
-        let c1 = 0;
-        let c2 = 0;
-        for (let k = 0; k < 21; k += 3) {
-          c0 += CUM21[row + k] * f[k];
-          c1 += CUM21[row + k + 1] * f[k + 1];
-          c2 += CUM21[row + k + 2] * f[k + 2];
-        }
-        out[base + j] = before + h * (c0 + c1 + c2);
-        errOut[base + j] = errBefore + panelErr;
-      }
+      withinPanel(f, out, base, before, h);
+      for (let j = 0; j < 21; j++) errOut[base + j] = errBefore + panelErr;
       before += h * k21;
       errBefore += panelErr;
     }
   }
+
+  /** φ(x_i) at every node (kw_i/(K21 weight·half-length), as `cumulative` has always formed it), computed once. */
+  private density(): Float64Array {
+    if (!this.densityCache) {
+      const d = new Float64Array(this.x.length);
+      for (let p = 0; p < this.panels; p++) for (let k = 0; k < 21; k++) d[21 * p + k] = this.kw[21 * p + k] / (SLOT_K[k] * this.half[p]);
+      this.densityCache = d;
+    }
+    return this.densityCache;
+  }
+
+  private densityCache: Float64Array | undefined;
+
+  /** `cumulative`'s panel sums for f ≡ 1 (the within-panel interpolant sums, K21 sums, panel errors), computed once. */
+  private unitCumulative(): { within: Float64Array; k21: Float64Array; panelErr: Float64Array } {
+    if (!this.unitCache) {
+      const dens = this.density();
+      const within = new Float64Array(this.x.length);
+      const k21s = new Float64Array(this.panels);
+      const errs = new Float64Array(this.panels);
+      const f = new Float64Array(21);
+      for (let p = 0; p < this.panels; p++) {
+        const base = 21 * p;
+        let k21 = 0;
+        let g10 = 0;
+        let abs = 0;
+        for (let k = 0; k < 21; k++) {
+          f[k] = dens[base + k];
+          k21 += SLOT_K[k] * f[k];
+          g10 += SLOT_G[k] * f[k];
+          abs += SLOT_K[k] * Math.abs(f[k]);
+        }
+        // within[j]: the sum that `withinPanel` multiplies by h (so that h·within is formed as there)
+        withinPanel(f, within, base, 0, 1);
+        k21s[p] = k21;
+        errs[p] = this.half[p] * panelError(k21, g10, abs);
+      }
+      this.unitCache = { within, k21: k21s, panelErr: errs };
+    }
+    return this.unitCache;
+  }
+
+  private unitCache: { within: Float64Array; k21: Float64Array; panelErr: Float64Array } | undefined;
+}
+
+/**
+ * out[base + j] = before + h·Σ_k CUM21[j, k]·f[k] for the 21 nodes of a panel: each row in three
+ * interleaved partial sums (k ≡ 0, 1, 2 mod 3, three shorter addition chains), two rows at a time
+ * (each f[k] loaded once for both).
+ */
+function withinPanel(f: Float64Array, out: Float64Array, base: number, before: number, h: number): void {
+  for (let j = 0; j < 20; j += 2) {
+    const row = j * 21;
+    const row2 = row + 21;
+    let c0 = 0, c1 = 0, c2 = 0, d0 = 0, d1 = 0, d2 = 0; // prettier-ignore
+    for (let k = 0; k < 21; k += 3) {
+      const f0 = f[k];
+      const f1 = f[k + 1];
+      const f2 = f[k + 2];
+      c0 += CUM21[row + k] * f0;
+      c1 += CUM21[row + k + 1] * f1;
+      c2 += CUM21[row + k + 2] * f2;
+      d0 += CUM21[row2 + k] * f0;
+      d1 += CUM21[row2 + k + 1] * f1;
+      d2 += CUM21[row2 + k + 2] * f2;
+    }
+    out[base + j] = before + h * (c0 + c1 + c2);
+    out[base + j + 1] = before + h * (d0 + d1 + d2);
+  }
+  const row = 20 * 21;
+  let c0 = 0, c1 = 0, c2 = 0; // prettier-ignore
+  for (let k = 0; k < 21; k += 3) {
+    c0 += CUM21[row + k] * f[k];
+    c1 += CUM21[row + k + 1] * f[k + 1];
+    c2 += CUM21[row + k + 2] * f[k + 2];
+  }
+  out[base + 20] = before + h * (c0 + c1 + c2);
 }
 
 /**
@@ -1129,6 +1271,59 @@ function ghNodeMoments(
   out[offset + A_PSI_B] = aPsiB;
   out[offset + A] = aSum;
   return nodes.length;
+}
+
+/** Whether `nodeMassMoments` takes its regimes (tests set it false to compare with the loop). */
+export const _massMomentRegimes = { enabled: true };
+
+/** See `SelectionGrid.ruleSummaries`. */
+interface RuleSummaries {
+  readonly minLog: Float64Array;
+  readonly maxPhi: Float64Array;
+  readonly weightSum: Float64Array;
+  readonly T: Float64Array;
+}
+
+/**
+ * `ghNodeMassMoments` with the two regimes where a whole rule's sums follow from its summary
+ * (`ruleSummaries`, entry j) without a kernel evaluation:
+ * - every log φ − s > 40 (the weight far above the normaliser, e^{−ψ} = 0): mass = ψe = 0 and
+ *   1 − e sums to Σ weights, exactly as the loop would;
+ * - every ψ = φ·e^{−s} below SMALL_PSI (ψ ≤ u = φ_max·e^{−s}): the loop's Taylor form
+ *   1 − e = ψ − ψ²/2 + ψ³/6 summed term by term, Σ w(1 − e) = u·T1 − u²T2/2 + u³T3/6 and
+ *   Σ wψe = u·T1 − u²T2 + u³T3/2 − u⁴T4/6, equal to the loop's sums up to rounding (a few ulp).
+ * Otherwise the loop. Returns the kernel evaluations (0 for a regime).
+ */
+function nodeMassMoments(
+  summary: RuleSummaries,
+  j: number,
+  rule: { readonly nodes: Float64Array; readonly weights: Float64Array },
+  lw: Float64Array,
+  phi: Float64Array,
+  es: number,
+  lwAt: number,
+  s: number,
+  out: Float64Array,
+  offset: number,
+): number {
+  if (!_massMomentRegimes.enabled) return ghNodeMassMoments(rule, lw, phi, es, lwAt, s, out, offset);
+  if (summary.minLog[j] - s > 40) {
+    out[offset + MASS] = 0;
+    out[offset + COMPLEMENT] = summary.weightSum[j];
+    out[offset + PSI] = 0;
+    return 0;
+  }
+  const u = es * summary.maxPhi[j];
+  if (u < SMALL_PSI) {
+    const T = summary.T;
+    const t1 = T[4 * j], t2 = T[4 * j + 1], t3 = T[4 * j + 2], t4 = T[4 * j + 3]; // prettier-ignore
+    const comp = u * (t1 - u * (0.5 * t2 - (u * t3) / 6));
+    out[offset + MASS] = summary.weightSum[j] - comp;
+    out[offset + COMPLEMENT] = comp;
+    out[offset + PSI] = u * (t1 - u * (t2 - u * (0.5 * t3 - (u * t4) / 6)));
+    return 0;
+  }
+  return ghNodeMassMoments(rule, lw, phi, es, lwAt, s, out, offset);
 }
 
 /**

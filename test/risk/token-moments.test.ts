@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { gaussHermiteNormal } from '../../src/numerics/gauss-rules.ts';
 import { getActivation } from '../../src/estimator/activations.ts';
 import { manifoldOverlaps, tokenCoefficients } from '../../src/risk/overlaps.ts';
-import { MASS, PHI_CACHED_LOG, PSI, PSI2, PSI_B, SelectionGrid, TokenGrid, CUMULATIVE_21, emptyMoments, psiOf, SMALL_PSI, smallComplement, type TokenContext } from '../../src/risk/token-moments.ts';
+import { COMPLEMENT, MASS, PHI_CACHED_LOG, _massMomentRegimes, PSI, PSI2, PSI_B, SelectionGrid, TokenGrid, CUMULATIVE_21, emptyMoments, psiOf, SMALL_PSI, smallComplement, type TokenContext } from '../../src/risk/token-moments.ts';
 
 const EPS = Number.EPSILON;
 
@@ -28,6 +28,40 @@ describe('the cumulative matrix of the K21 nodes', () => {
     // rounding of a 21-term sum with weights of size ≤ 1 and a matrix built by elimination: ≤ 1e−13 (measured 1e−14)
     expect(worst).toBeLessThan(1e-13);
   });
+});
+
+describe('SelectionGrid.cumulative', () => {
+  // against the plain sums: ∫_{−∞}^{x_i} φ f ≈ (panels before: h·Σ K21-weight·φ·f) + h·Σ_k CUM21[j, k]·φ(x_k) f(x_k);
+  // panels of constant 0 or 1 take precomputed sums there, so f mixes such panels with others
+  fcTest.prop([fc.double({ min: 0.5, max: 10, noNaN: true }), fc.array(fc.constantFrom(0, 1, 2), { minLength: 40, maxLength: 40 }), fc.integer({ min: 1, max: 1000 })], { numRuns: 20 })(
+    'should equal the panel-by-panel interpolant sums, with constant panels of 0 and 1 among others',
+    (m, kinds, seed) => {
+      const grid = new SelectionGrid(context('softplus', manifoldOverlaps({ mkk: m, mvv: 1, qkk: m * m, qvv: 1 })), Infinity);
+      const n = grid.nodes;
+      const values = new Float64Array(n);
+      for (let p = 0; p < grid.panels; p++) {
+        const kind = kinds[p % kinds.length];
+        for (let k = 0; k < 21; k++) values[21 * p + k] = kind === 2 ? Math.sin(seed + 21 * p + k) : kind;
+      }
+      const out = new Float64Array(n);
+      const err = new Float64Array(n);
+      grid.cumulative(values, out, err);
+      let before = 0;
+      for (let p = 0; p < grid.panels; p++) {
+        const h = grid.half[p];
+        const f = Array.from({ length: 21 }, (_, k) => (0.3989422804014327 * Math.exp(-0.5 * grid.x[21 * p + k] ** 2)) * values[21 * p + k]);
+        for (let j = 0; j < 21; j++) {
+          let within = 0;
+          for (let k = 0; k < 21; k++) within += CUMULATIVE_21[j * 21 + k] * f[k];
+          const want = before + h * within;
+          expect(Math.abs(out[21 * p + j] - want)).toBeLessThanOrEqual(1e-15 * (1 + Math.abs(want)));
+          expect(err[21 * p + j]).toBeGreaterThanOrEqual(0);
+        }
+        // the panel's K21 sum is the cumulative at its last node's right end: the kw-weighted sum
+        for (let k = 0; k < 21; k++) before += grid.kw[21 * p + k] * values[21 * p + k];
+      }
+    },
+  );
 });
 
 describe('TokenGrid', () => {
@@ -76,6 +110,45 @@ describe('SelectionGrid', () => {
     }
     expect(worst).toBeLessThan(1e-13);
   });
+});
+
+describe('the w-moments of SelectionGrid on the manifold by regime (a whole Gauss–Hermite rule far above, or below SMALL_PSI)', () => {
+  // nodeMassMoments takes [e, 1 − e, ψe] from each rule's summary where every point is in one regime;
+  // the same sums as the point-by-point loop (_massMomentRegimes off): exactly where the weight is far
+  // above the normaliser, to a few ulp where ψ < SMALL_PSI (the Taylor form summed term by term);
+  // τ·slope ≤ 0.3 (slope ≤ 1 here), where the w-rule is Gauss–Hermite
+  fcTest.prop([fc.double({ min: 0.3, max: 10, noNaN: true }), fc.double({ min: 1e-4, max: 0.05, noNaN: true }), fc.array(fc.double({ min: -30, max: 60, noNaN: true }), { minLength: 1, maxLength: 3 })], { numRuns: 12 })(
+    'should equal the point-by-point sums to rounding at any m, small τ, s',
+    (m, tau2, ss) => {
+      const ctx = context('softplus', manifoldOverlaps({ mkk: m, mvv: 1, qkk: m * m + tau2, qvv: 1 }));
+      const byRegime = new SelectionGrid(ctx, Infinity);
+      const byPoint = new SelectionGrid(ctx, Infinity);
+      let regimes = 0;
+      // s = 80: ψ < SMALL_PSI at every point, so the small-ψ form is taken at every node
+      for (const s of [...ss, 80]) {
+        byRegime.wMoments(s);
+        const evalsBefore = byPoint.evaluations;
+        try {
+          _massMomentRegimes.enabled = false;
+          byPoint.wMoments(s);
+        } finally {
+          _massMomentRegimes.enabled = true;
+        }
+        regimes += byPoint.evaluations - evalsBefore;
+        for (const j of [MASS, COMPLEMENT, PSI]) {
+          for (let i = 0; i < byRegime.nodes; i++) {
+            const a = byRegime.A[j][i];
+            const b = byPoint.A[j][i];
+            expect(Math.abs(a - b)).toBeLessThanOrEqual(8 * EPS * Math.abs(b) + 1e-300);
+            expect(Math.abs(byRegime.Aerr[j][i] - byPoint.Aerr[j][i])).toBeLessThanOrEqual(16 * EPS * Math.abs(b) + 1e-300);
+          }
+        }
+      }
+      regimes -= byRegime.evaluations;
+      // the regimes were taken (fewer kernel evaluations)
+      expect(regimes).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('the Gauss–Hermite w-rules of SelectionGrid', () => {
