@@ -148,6 +148,29 @@ export interface QuadratureOptions {
    * values per panel instead of 21, for smooth integrands at moderate tolerances)
    */
   rule?: 15 | 21;
+  /**
+   * vector form only: start from this subdivision (an earlier result's `subdivision`, e.g. of a
+   * nearby integrand) instead of [a, b] cut at the breakpoints; the refinement and the convergence
+   * test then go on as usual. Ignored (the breakpoints serve) if it was made for other limits or
+   * another rule.
+   */
+  startFrom?: Subdivision;
+  /** vector form only: return the final subdivision as `subdivision` */
+  keepSubdivision?: boolean;
+}
+
+/**
+ * The intervals an adaptive integration of [a, b] ended with (each a finite interval, or a part
+ * (t_lo, t_hi] of a half-line mapped to t ∈ (0, 1] at its finite end `origin`), for `startFrom`.
+ */
+export interface Subdivision {
+  readonly a: number;
+  readonly b: number;
+  readonly rule: 15 | 21;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly kind: Int8Array;
+  readonly origin: Float64Array;
 }
 
 export interface QuadratureResult extends NumericalResult {
@@ -168,6 +191,8 @@ export interface VectorQuadratureResult {
   /** some controlled component's target was raised to its round-off floor 100·eps·∫|f_j| */
   roundoffLimited: boolean;
   method: string;
+  /** the final intervals (with `keepSubdivision`) */
+  subdivision?: Subdivision;
 }
 
 /**
@@ -266,9 +291,16 @@ export function integrateVector(
   if (a === -Infinity && b === Infinity && ends.length === 1) ends.push(0);
   ends.push(b);
 
-  const ws = acquire(dim, Math.max(ends.length - 1, Math.min(maxIntervals, 64)));
+  const seed = opts.startFrom && opts.startFrom.a === a && opts.startFrom.b === b && opts.startFrom.rule === rule ? opts.startFrom : undefined;
+  const initial = seed ? seed.lo.length : ends.length - 1;
+  const ws = acquire(dim, Math.max(initial, Math.min(maxIntervals, 64)));
   try {
-    return run(ws, f, dim, ends, absTol, relTol, Math.max(maxIntervals, ends.length - 1), controlled, sign, values, errors, opts.relativeTo === 'magnitude', rule === 15 ? K15 : K21);
+    const r = run(ws, f, dim, ends, seed, absTol, relTol, Math.max(maxIntervals, initial), controlled, sign, values, errors, opts.relativeTo === 'magnitude', rule === 15 ? K15 : K21);
+    if (opts.keepSubdivision) {
+      const n = r.intervals;
+      r.subdivision = { a, b, rule, lo: ws.lo.slice(0, n), hi: ws.hi.slice(0, n), kind: ws.kind.slice(0, n), origin: ws.origin.slice(0, n) };
+    }
+    return r;
   } finally {
     release(ws);
   }
@@ -388,6 +420,7 @@ function run(
   f: (x: number, out: Float64Array) => void,
   dim: number,
   ends: number[],
+  seed: Subdivision | undefined,
   absTol: number,
   relTol: number,
   maxIntervals: number,
@@ -401,15 +434,24 @@ function run(
   const perPanel = 2 * panelRule.n + 1;
   let count = 0;
   let evaluations = 0;
-  for (let i = 0; i + 1 < ends.length; i++) {
-    const lo = ends[i];
-    const hi = ends[i + 1];
-    if (lo === -Infinity) setInterval(ws, count, 0, 1, LEFT_INFINITE, hi);
-    else if (hi === Infinity) setInterval(ws, count, 0, 1, RIGHT_INFINITE, lo);
-    else setInterval(ws, count, lo, hi, FINITE, 0);
-    kronrod(ws, f, count, panelRule);
-    evaluations += perPanel;
-    count++;
+  if (seed) {
+    for (let i = 0; i < seed.lo.length; i++) {
+      setInterval(ws, count, seed.lo[i], seed.hi[i], seed.kind[i], seed.origin[i]);
+      kronrod(ws, f, count, panelRule);
+      evaluations += perPanel;
+      count++;
+    }
+  } else {
+    for (let i = 0; i + 1 < ends.length; i++) {
+      const lo = ends[i];
+      const hi = ends[i + 1];
+      if (lo === -Infinity) setInterval(ws, count, 0, 1, LEFT_INFINITE, hi);
+      else if (hi === Infinity) setInterval(ws, count, 0, 1, RIGHT_INFINITE, lo);
+      else setInterval(ws, count, lo, hi, FINITE, 0);
+      kronrod(ws, f, count, panelRule);
+      evaluations += perPanel;
+      count++;
+    }
   }
   resum(ws, count);
 

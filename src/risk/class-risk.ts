@@ -6,7 +6,7 @@ import { type Task, validateNu } from '../task/tasks.ts';
 import { bayesRisk } from './bayes.ts';
 import { scaleLimitApplies, scaleLimitRisk } from './scale-limit.ts';
 import type { Family, Overlaps } from './overlaps.ts';
-import { type PopulationRiskOptions, riskTerms, selectionPanels } from './population.ts';
+import { type PopulationRiskOptions, SubdivisionMemo, riskTerms, selectionPanels } from './population.ts';
 import type { RiskResult } from './result.ts';
 
 export interface ClassRiskInput {
@@ -289,7 +289,13 @@ class Search {
   ) {
     this.nKey = (input.family ?? 'manifold') === 'manifold' ? 2 : 3;
     this.nTheta = input.act.parameters.length;
-    this.searchOpts = { relTol: Math.max(opts.relTol ?? 1e-9, SEARCH.relTol), absTol: Math.max(opts.absTol ?? 1e-12, SEARCH.absTol) };
+    // search evaluations start their s-integrals from those of a nearby earlier evaluation (finite-difference
+    // neighbours, KKT probes); the value at the minimiser is re-evaluated without (`opts`)
+    this.searchOpts = {
+      relTol: Math.max(opts.relTol ?? 1e-9, SEARCH.relTol),
+      absTol: Math.max(opts.absTol ?? 1e-12, SEARCH.absTol),
+      subdivisions: new SubdivisionMemo(),
+    };
   }
 
   get family(): Family {

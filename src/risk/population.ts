@@ -1,7 +1,7 @@
 import { NumericalRangeError, requireFinite } from '../errors.ts';
 import type { Activation } from '../estimator/activation.ts';
 import { validateTheta } from '../estimator/activations.ts';
-import { GAUSS_WEIGHTS, KRONROD_NODES, KRONROD_WEIGHTS, integrateVector } from '../numerics/adaptive.ts';
+import { GAUSS_WEIGHTS, KRONROD_NODES, KRONROD_WEIGHTS, type Subdivision, integrateVector } from '../numerics/adaptive.ts';
 import { normalSf } from '../numerics/special.ts';
 import { type SelectionRowsBand, type SelectionRowsLayout, windowSumArena } from '../numerics/window-sums.ts';
 import type { LengthLaw } from '../task/length-law.ts';
@@ -48,6 +48,59 @@ export interface PopulationRiskOptions {
   relTol?: number;
   /** absolute tolerance of T1, T2 (default 1e-12) */
   absTol?: number;
+  /**
+   * The outer s-integrals' final subdivisions, carried from one call to the next (the class-risk
+   * search passes one memo to all its evaluations). Where the previous call was at the same task, ν,
+   * lengths, σ, θ and tolerances and at overlaps within 1% (a finite-difference neighbour, a KKT
+   * probe), each s-integral starts from that call's final subdivision instead of locating the
+   * integrand's mass anew (15 probes) and refining from the planned breakpoints; the refinement and
+   * its error control are those of any call. Values agree with a call without the memo to the
+   * quadrature error.
+   */
+  subdivisions?: SubdivisionMemo;
+}
+
+/**
+ * What `PopulationRiskOptions.subdivisions` carries from one call to the next: the subdivisions of
+ * the last few calls (a full-family evaluation makes six calls at different overlaps, each the
+ * neighbour of one call of the evaluation before).
+ */
+export class SubdivisionMemo {
+  private recent: { input: PopulationRiskInput; theta: readonly number[]; relTol: number; absTol: number; entries: ReadonlyMap<string, SubdivisionEntry> }[] = [];
+  /** calls that started from a recorded call's subdivisions, and calls in all */
+  reused = 0;
+  calls = 0;
+
+  /** The subdivisions of the latest recorded call near these inputs (see PopulationRiskOptions.subdivisions), else undefined. */
+  lookup(input: PopulationRiskInput, theta: readonly number[], relTol: number, absTol: number): ReadonlyMap<string, SubdivisionEntry> | undefined {
+    this.calls++;
+    const near = this.recent.find((at) => {
+      if (at.input.task !== input.task || at.input.act !== input.act || at.input.nu !== input.nu || at.relTol !== relTol || at.absTol !== absTol) return false;
+      const L0 = at.input.lengths;
+      const L1 = input.lengths;
+      if (L0 !== L1 && (L0.lengths.join() !== L1.lengths.join() || L0.probabilities.join() !== L1.probabilities.join())) return false;
+      if (at.theta.length !== theta.length || at.theta.some((t, i) => t !== theta[i])) return false;
+      const a = at.input.overlaps;
+      const b = input.overlaps;
+      return (['mkk', 'mkv', 'mvk', 'mvv', 'qkk', 'qvv', 'qkv'] as const).every((k) => Math.abs(a[k] - b[k]) <= 0.01 * Math.max(1, Math.abs(a[k]), Math.abs(b[k])));
+    });
+    if (near) this.reused++;
+    return near?.entries;
+  }
+
+  remember(input: PopulationRiskInput, theta: readonly number[], relTol: number, absTol: number, entries: ReadonlyMap<string, SubdivisionEntry>): void {
+    this.recent.unshift({ input, theta: [...theta], relTol, absTol, entries });
+    if (this.recent.length > SubdivisionMemo.KEPT) this.recent.pop();
+  }
+
+  private static readonly KEPT = 8;
+}
+
+/** One s-integral's final subdivisions: (−∞, hi] and the tail t = e^{−s} ∈ (0, e^{−hi}). */
+interface SubdivisionEntry {
+  readonly hi: number;
+  readonly main: Subdivision;
+  readonly tail: Subdivision | undefined;
 }
 
 /**
@@ -136,7 +189,11 @@ export function riskTerms(input: PopulationRiskInput, opts: PopulationRiskOption
   const relTol = opts.relTol ?? 1e-9;
   const absTol = opts.absTol ?? 1e-12;
   const ctx = tokenContext(input, Math.min(1e-9, relTol / 100), absTol / 1000);
-  const { T1, T2, method } = termsByQuadrature(task, nu, lengths, ctx, relTol, absTol);
+  const memo = opts.subdivisions;
+  const recorded = new Map<string, SubdivisionEntry>();
+  const subdivisions = memo ? { use: memo.lookup(input, ctx.theta, relTol, absTol), record: recorded } : undefined;
+  const { T1, T2, method } = termsByQuadrature(task, nu, lengths, ctx, relTol, absTol, subdivisions);
+  memo?.remember(input, ctx.theta, relTol, absTol, recorded);
   if (!Number.isFinite(T1.value) || !Number.isFinite(T2.value)) {
     throw new NumericalRangeError(
       `the risk of ${act.id} at these overlaps is not representable in double precision (T1=${T1.value}, T2=${T2.value})`,
@@ -244,6 +301,7 @@ function termsByQuadrature(
   ctx: TokenContext,
   relTol: number,
   absTol: number,
+  subdivisions?: { use: ReadonlyMap<string, SubdivisionEntry> | undefined; record: Map<string, SubdivisionEntry> },
 ): { T1: Term; T2: Term; method: string } {
   const { act } = ctx;
   const c12 = ctx.coef.c12;
@@ -278,13 +336,27 @@ function termsByQuadrature(
   // ~1e−9), the gain A²/B as smooth in m as with K21 (4th differences over 17 points, h = 1e−4:
   // 2–3e−16), 0.72–0.83 of the time per call. Reported values (full tolerance) keep K21.
   const sRule = relTol >= 1e-8 ? 15 : 21;
-  const overS: Planned = (fn, candidates, scale = sScale, extraDims = 0) => {
-    const peakProbe = (s: number) => {
-      const r = fn(s);
-      return Math.abs(r.v1) + Math.abs(r.v2);
-    };
-    const { lo, hi, breakpoints, peak } = locateMass(peakProbe, scale, candidates);
-    if (!(peak > 0)) return { values: [0, 0], errors: [0, 0], conv: true, inner: [0, 0], extras: new Float64Array(extraDims) };
+  // the s-integrals of this call in order, per label (T2 once per grid, T1 once per pass): their keys in `subdivisions`
+  const occurrences = new Map<string, number>();
+  const overS: Planned = (fn, candidates, scale = sScale, extraDims = 0, label = 's') => {
+    const occurrence = occurrences.get(label) ?? 0;
+    occurrences.set(label, occurrence + 1);
+    const key = `${label}#${occurrence}`;
+    const prior = subdivisions?.use?.get(key);
+    let hi: number;
+    let breakpoints: number[] = [];
+    if (prior) {
+      hi = prior.hi;
+    } else {
+      const peakProbe = (s: number) => {
+        const r = fn(s);
+        return Math.abs(r.v1) + Math.abs(r.v2);
+      };
+      const located = locateMass(peakProbe, scale, candidates);
+      if (!(located.peak > 0)) return { values: [0, 0], errors: [0, 0], conv: true, inner: [0, 0], extras: new Float64Array(extraDims) };
+      hi = located.hi;
+      breakpoints = breakpointsInside([located.lo, ...located.breakpoints], -Infinity, hi);
+    }
     const dim = 4 + extraDims;
     const body = (s: number, out: Float64Array) => {
       const f = fn(s);
@@ -296,11 +368,13 @@ function termsByQuadrature(
     };
     // (−∞, hi] in s; (hi, ∞) in t = e^{−s} ∈ (0, e^{−hi}), where the integrand (∝ e^{−s}, e^{−2s} as
     // s → ∞: it is a Laplace transform in t) is smooth down to t = 0 and one panel suffices
-    const r = integrateVector(body, dim, -Infinity, hi, { breakpoints: breakpointsInside([lo, ...breakpoints], -Infinity, hi), relTol, absTol, controlled: 2, rule: sRule });
+    const keep = subdivisions !== undefined;
+    const r = integrateVector(body, dim, -Infinity, hi, { breakpoints, startFrom: prior?.main, keepSubdivision: keep, relTol, absTol, controlled: 2, rule: sRule });
+    let tail: Subdivision | undefined;
     const tHi = Math.exp(-hi);
     // e^{−hi} = 0 (hi > 745): the tail, ∝ e^{−s}, adds 0 in double precision (and t = 0 would give 0·∞)
     if (tHi > 0) {
-      const tail = integrateVector(
+      const tailResult = integrateVector(
         (t, out) => {
           body(-Math.log(t), out);
           for (let j = 0; j < dim; j++) out[j] /= t;
@@ -308,14 +382,16 @@ function termsByQuadrature(
         dim,
         0,
         tHi,
-        { relTol, absTol, controlled: 2, rule: sRule },
+        { startFrom: prior?.tail, keepSubdivision: keep, relTol, absTol, controlled: 2, rule: sRule },
       );
+      tail = tailResult.subdivision;
       for (let j = 0; j < dim; j++) {
-        r.values[j] += tail.values[j];
-        r.errors[j] += tail.errors[j];
+        r.values[j] += tailResult.values[j];
+        r.errors[j] += tailResult.errors[j];
       }
-      r.converged &&= tail.converged;
+      r.converged &&= tailResult.converged;
     }
+    if (subdivisions && r.subdivision) subdivisions.record.set(key, { hi, main: r.subdivision, tail });
     return {
       values: [r.values[0], r.values[1]],
       errors: [r.errors[0], r.errors[1]],
@@ -371,7 +447,7 @@ function termsByQuadrature(
         const { P: Pm, Q: Qm } = momentsAt(s);
         mix(Pm, Qm, one, res);
         return { v1: task.kind === 'product' ? res.t1 : 0, v2: res.t2, e1: res.e1, e2: res.e2 };
-      }, sCandidates);
+      }, sCandidates, undefined, 0, 'T2');
       T2 = { value: r.values[1], error: r.errors[1] + r.inner[1], converged: r.conv };
       if (task.kind === 'product') T1 = { value: r.values[0], error: r.errors[0] + r.inner[0], converged: r.conv };
       innerT1 = r.inner[0];
@@ -412,6 +488,8 @@ type Planned = (
   candidates: number[],
   scale?: number,
   extraDims?: number,
+  /** names the integral among this call's (T1, T2), for `PopulationRiskOptions.subdivisions` */
+  label?: string,
 ) => {
   values: number[];
   errors: number[];
@@ -583,7 +661,7 @@ function argmaxT1(ctx: TokenContext, lengths: LengthLaw, overS: Planned, sCandid
   const r = overS((s) => {
     const f = atS(s);
     return { v1: f.v, v2: 0, e1: f.e, e2: 0 };
-  }, sCandidates);
+  }, sCandidates, undefined, 0, 'T1');
   ctx.counter.evaluations += grid.evaluations;
   return { value: r.values[0], error: r.errors[0] + r.inner[0], converged: r.conv };
 }
@@ -741,6 +819,8 @@ function softmaxSelectionT1(
       },
       rCandidates,
       rScale,
+      0,
+      'T1 over r',
     );
     ctx.counter.evaluations += grid.evaluations;
     return { value: r.values[0], error: r.errors[0] + r.inner[0], converged: r.conv };
@@ -1209,6 +1289,7 @@ function softmaxSelectionT1(
       sCandidates,
       undefined,
       P.rule.panels,
+      'T1',
     );
     ctx.counter.evaluations += grid.evaluations;
     grid.evaluations = 0;
@@ -1413,7 +1494,7 @@ function legacySelectionT1(ctx: TokenContext, c: number, lengths: LengthLaw, ove
       const { P, Q } = selectionMoments(r, s);
       mixL(P, Q);
       return { v1: res.t1, v2: 0, e1: res.e1, e2: 0 };
-    }, sCandidates);
+    }, sCandidates, undefined, 0, 'T1 at r');
     if (!o.conv) ctx.counter.converged = false;
     return { v: o.values[0], e: o.errors[0] + o.inner[0] };
   };

@@ -111,6 +111,8 @@ interface LawNodes {
   deadK: Float64Array | undefined;
   deadG: Float64Array | undefined;
   deadA: Float64Array | undefined;
+  /** wa, wb and wab are 0 at every node (a = b = 0, e.g. on the manifold): `sums` leaves out PSI_B, A_PSI_B and A */
+  valueFree: boolean;
 }
 
 /**
@@ -240,6 +242,7 @@ export class TokenGrid {
         deadK: undefined,
         deadG: undefined,
         deadA: undefined,
+        valueFree: false,
       };
       const moments = (chi: number, out: { a: number; b: number; ab: number; bb: number }) => {
         // χ* | χ ~ N(μc, vc); b = βχ + γχ*, a = α(χ − mχ*)
@@ -270,6 +273,7 @@ export class TokenGrid {
         lawNodes.wab[i] = dens * tmp.ab;
         lawNodes.wbb[i] = dens * tmp.bb;
       }
+      lawNodes.valueFree = [lawNodes.wa, lawNodes.wb, lawNodes.wab].every((v) => v.every((x) => x === 0));
       // per panel: the K21 and G10 sums of w and of |w|, the complement's moments where the kernel is 0
       const deadK = new Float64Array(panels);
       const deadG = new Float64Array(panels);
@@ -343,6 +347,7 @@ export class TokenGrid {
     for (let l = 0; l < this.laws.length; l++) {
       const law = this.laws[l];
       if (law.atom) this.atomMoments(law.atom, s, into[l]);
+      else if (law.valueFree) this.massSums(law, into[l]);
       else this.sums(law, into[l]);
     }
   }
@@ -393,6 +398,49 @@ export class TokenGrid {
       vals[PSI_B] += k3 * h; errs[PSI_B] += h * panelError(k3, g3, a3); // prettier-ignore
       vals[A_PSI_B] += k4 * h; errs[A_PSI_B] += h * panelError(k4, g4, a4); // prettier-ignore
       vals[A] += k5 * h; errs[A] += h * panelError(k5, g5, a5); // prettier-ignore
+      vals[PSI2] += k6 * h; errs[PSI2] += h * panelError(k6, g6, a6); // prettier-ignore
+    }
+  }
+
+  /**
+   * `sums` for a law whose wa, wb, wab are 0 at every node (a = b = 0): PSI_B, A_PSI_B and A would
+   * add exact zeros (values and error bounds), so only MASS, COMPLEMENT, PSI and PSI2 (through
+   * wbb = w·c22) are summed, in the same order (the same numbers).
+   */
+  private massSums(law: LawNodes, out: Moments): void {
+    const { e0, e1, e2, comp } = this;
+    const { w, wbb, deadK, deadG, deadA } = law;
+    const vals = out.values;
+    const errs = out.errors;
+    const dead = this.dead;
+    for (let p = 0; p < this.panels; p++) {
+      if (dead[p]) {
+        const h = this.half[p];
+        vals[COMPLEMENT] += deadK![p] * h;
+        errs[COMPLEMENT] += h * panelError(deadK![p], deadG![p], deadA![p]);
+        continue;
+      }
+      const base = 21 * p;
+      let k0 = 0, k1 = 0, k2 = 0, k6 = 0; // prettier-ignore
+      let g0 = 0, g1 = 0, g2 = 0, g6 = 0; // prettier-ignore
+      let a0 = 0, a1 = 0, a2 = 0, a6 = 0; // prettier-ignore
+      for (let k = 0; k < 21; k++) {
+        const i = base + k;
+        const W = SLOT_K[k];
+        const G = SLOT_G[k];
+        const f0 = w[i] * e0[i];
+        const f1 = w[i] * comp[i];
+        const f2 = w[i] * e1[i];
+        const f6 = wbb[i] * e2[i];
+        k0 += W * f0; g0 += G * f0; a0 += W * Math.abs(f0); // prettier-ignore
+        k1 += W * f1; g1 += G * f1; a1 += W * Math.abs(f1); // prettier-ignore
+        k2 += W * f2; g2 += G * f2; a2 += W * Math.abs(f2); // prettier-ignore
+        k6 += W * f6; g6 += G * f6; a6 += W * Math.abs(f6); // prettier-ignore
+      }
+      const h = this.half[p];
+      vals[MASS] += k0 * h; errs[MASS] += h * panelError(k0, g0, a0); // prettier-ignore
+      vals[COMPLEMENT] += k1 * h; errs[COMPLEMENT] += h * panelError(k1, g1, a1); // prettier-ignore
+      vals[PSI] += k2 * h; errs[PSI] += h * panelError(k2, g2, a2); // prettier-ignore
       vals[PSI2] += k6 * h; errs[PSI2] += h * panelError(k6, g6, a6); // prettier-ignore
     }
   }

@@ -316,6 +316,59 @@ describe('integrateVector', () => {
   });
 });
 
+describe('integrateVector from an earlier subdivision (startFrom, keepSubdivision)', () => {
+  // a peaked integrand on (−∞, 3] (a half-line piece and finite pieces), and a neighbour of it
+  const peaked = (c: number) => (x: number, out: Float64Array) => {
+    out[0] = Math.exp(-0.5 * (x - c) ** 2) / (1 + 0.1 * x * x);
+    out[1] = x * out[0];
+  };
+  const opts: QuadratureOptions = { relTol: 1e-10, absTol: 1e-14, breakpoints: [-1, 0.3], rule: 15 };
+
+  it('should return the final intervals, which tile the range (mapped half-lines included)', () => {
+    const r = integrateVector(peaked(0.3), 2, -Infinity, 3, { ...opts, keepSubdivision: true });
+    const sub = r.subdivision!;
+    expect(sub.lo.length).toBe(r.intervals);
+    expect([sub.a, sub.b, sub.rule]).toEqual([-Infinity, 3, 15]);
+    // finite intervals tile [x0, 3] with the half-line's mapped pieces tiling t ∈ (0, 1] at x0
+    const finite = [...sub.lo.keys()].filter((i) => sub.kind[i] === 0);
+    const mapped = [...sub.lo.keys()].filter((i) => sub.kind[i] !== 0);
+    const x0 = Math.min(...finite.map((i) => sub.lo[i]));
+    expect(finite.reduce((acc, i) => acc + (sub.hi[i] - sub.lo[i]), 0)).toBeCloseTo(3 - x0, 13);
+    expect(mapped.reduce((acc, i) => acc + (sub.hi[i] - sub.lo[i]), 0)).toBeCloseTo(1, 13);
+    for (const i of mapped) expect(sub.origin[i]).toBe(x0);
+    expect(integrateVector(peaked(0.3), 2, -Infinity, 3, opts).subdivision).toBeUndefined();
+  });
+
+  it("should give a neighbour's integral within the error bounds, with fewer evaluations, from the earlier subdivision", () => {
+    const first = integrateVector(peaked(0.3), 2, -Infinity, 3, { ...opts, keepSubdivision: true });
+    const fresh = integrateVector(peaked(0.30003), 2, -Infinity, 3, opts);
+    const reused = integrateVector(peaked(0.30003), 2, -Infinity, 3, { ...opts, startFrom: first.subdivision });
+    expect(reused.converged).toBe(true);
+    for (const j of [0, 1]) expect(Math.abs(reused.values[j] - fresh.values[j])).toBeLessThanOrEqual(reused.errors[j] + fresh.errors[j]);
+    expect(reused.evaluations).toBe(15 * first.intervals);
+    expect(reused.evaluations).toBeLessThan(fresh.evaluations);
+  });
+
+  it('should still refine where the earlier subdivision is too coarse for the new integrand', () => {
+    const coarse = integrateVector(peaked(0.3), 2, -Infinity, 3, { ...opts, relTol: 1e-4, keepSubdivision: true });
+    const r = integrateVector(peaked(0.3), 2, -Infinity, 3, { ...opts, startFrom: coarse.subdivision });
+    const fresh = integrateVector(peaked(0.3), 2, -Infinity, 3, opts);
+    expect(r.converged).toBe(true);
+    expect(r.intervals).toBeGreaterThan(coarse.intervals);
+    for (const j of [0, 1]) expect(Math.abs(r.values[j] - fresh.values[j])).toBeLessThanOrEqual(r.errors[j] + fresh.errors[j]);
+  });
+
+  it('should ignore a subdivision made for other limits or another rule', () => {
+    const other = integrateVector(peaked(0.3), 2, -Infinity, 2, { ...opts, keepSubdivision: true });
+    const fresh = integrateVector(peaked(0.3), 2, -Infinity, 3, opts);
+    const r = integrateVector(peaked(0.3), 2, -Infinity, 3, { ...opts, startFrom: other.subdivision });
+    expect(r.evaluations).toBe(fresh.evaluations);
+    expect(Array.from(r.values)).toEqual(Array.from(fresh.values));
+    const k21 = integrateVector(peaked(0.3), 2, -Infinity, 3, { ...opts, rule: 21, keepSubdivision: true });
+    expect(integrateVector(peaked(0.3), 2, -Infinity, 3, { ...opts, startFrom: k21.subdivision }).evaluations).toBe(fresh.evaluations);
+  });
+});
+
 describe('rule constants and integrateFixed', () => {
   it('K21 is exact to degree 31 and G10 to degree 19 (QUADPACK constants)', () => {
     // ∫_−1^1 x^k = 2/(k+1) for even k (closed form); a 21-term sum of positive terms

@@ -4,7 +4,7 @@ import { InadmissibleOverlapsError } from '../../src/errors.ts';
 import { getActivation, linear, softmax } from '../../src/estimator/activations.ts';
 import { bayesRisk } from '../../src/risk/bayes.ts';
 import { manifoldOverlaps } from '../../src/risk/overlaps.ts';
-import { _lengthPolynomial, populationRisk, riskTerms } from '../../src/risk/population.ts';
+import { SubdivisionMemo, _lengthPolynomial, populationRisk, riskTerms } from '../../src/risk/population.ts';
 import { fixedLength, lengthLaw } from '../../src/task/length-law.ts';
 import { maxTask, spikedTask } from '../../src/task/tasks.ts';
 import { SEED, reportSeed } from '../helpers/arbitraries.ts';
@@ -122,6 +122,38 @@ describe('the fixed r-rule of a normalised σ under softmax selection (max-SLR, 
       expect(Math.abs(t.T1.value - 0.889765796287168)).toBeLessThanOrEqual(t.T1.error + 3.4e-12);
       expect(t.T1.error).toBeLessThan(relTol);
     }
+  });
+});
+
+describe('riskTerms with a subdivision memo (the class-risk search: each s-integral from a nearby call)', () => {
+  const softplus = getActivation('softplus');
+  const at = (nu: number, m: number, tau2 = 0) => ({ task: maxTask, nu, lengths: fixedLength(2), act: softplus, overlaps: manifoldOverlaps({ mkk: m, mvv: 1, qkk: m * m + tau2, qvv: 1 }) });
+  const search = { relTol: 1e-7, absTol: 1e-10 };
+  it.each([
+    { nu: 2, m: 2.74 },
+    { nu: Infinity, m: 8 },
+  ])('should give a neighbour the same terms within their errors, from the first call’s subdivisions (ν = $nu)', ({ nu, m }) => {
+    const memo = new SubdivisionMemo();
+    riskTerms(at(nu, m), { ...search, subdivisions: memo });
+    expect([memo.reused, memo.calls]).toEqual([0, 1]);
+    for (const [mm, tau2] of [
+      [m * (1 + 1e-4), 0],
+      [m, 9e-4],
+    ]) {
+      const reused = riskTerms(at(nu, mm, tau2), { ...search, subdivisions: memo });
+      const fresh = riskTerms(at(nu, mm, tau2), search);
+      expect(reused.converged).toBe(true);
+      expect(Math.abs(reused.T1.value - fresh.T1.value)).toBeLessThanOrEqual(reused.T1.error + fresh.T1.error);
+      expect(Math.abs(reused.T2.value - fresh.T2.value)).toBeLessThanOrEqual(reused.T2.error + fresh.T2.error);
+      // no mass location, no refinement from the planned breakpoints: fewer kernel evaluations
+      expect(reused.evaluations).toBeLessThan(fresh.evaluations);
+    }
+    expect([memo.reused, memo.calls]).toEqual([2, 3]);
+    // a point 10% away, another ν, or another tolerance: located anew
+    riskTerms(at(nu, 1.1 * m), { ...search, subdivisions: memo });
+    riskTerms(at(nu === 2 ? 3 : 2, m), { ...search, subdivisions: memo });
+    riskTerms(at(nu, m), { relTol: 1e-8, absTol: 1e-10, subdivisions: memo });
+    expect([memo.reused, memo.calls]).toEqual([2, 6]);
   });
 });
 
