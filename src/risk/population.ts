@@ -66,13 +66,13 @@ export interface PopulationRiskOptions {
  * neighbour of one call of the evaluation before).
  */
 export class SubdivisionMemo {
-  private recent: { input: PopulationRiskInput; theta: readonly number[]; relTol: number; absTol: number; entries: ReadonlyMap<string, SubdivisionEntry> }[] = [];
+  private recent: { input: PopulationRiskInput; theta: readonly number[]; relTol: number; absTol: number; entries: ReadonlyMap<string, unknown> }[] = [];
   /** calls that started from a recorded call's subdivisions, and calls in all */
   reused = 0;
   calls = 0;
 
   /** The subdivisions of the latest recorded call near these inputs (see PopulationRiskOptions.subdivisions), else undefined. */
-  lookup(input: PopulationRiskInput, theta: readonly number[], relTol: number, absTol: number): ReadonlyMap<string, SubdivisionEntry> | undefined {
+  lookup(input: PopulationRiskInput, theta: readonly number[], relTol: number, absTol: number): ReadonlyMap<string, unknown> | undefined {
     this.calls++;
     const near = this.recent.find((at) => {
       if (at.input.task !== input.task || at.input.act !== input.act || at.input.nu !== input.nu || at.relTol !== relTol || at.absTol !== absTol) return false;
@@ -88,12 +88,18 @@ export class SubdivisionMemo {
     return near?.entries;
   }
 
-  remember(input: PopulationRiskInput, theta: readonly number[], relTol: number, absTol: number, entries: ReadonlyMap<string, SubdivisionEntry>): void {
+  remember(input: PopulationRiskInput, theta: readonly number[], relTol: number, absTol: number, entries: ReadonlyMap<string, unknown>): void {
     this.recent.unshift({ input, theta: [...theta], relTol, absTol, entries });
     if (this.recent.length > SubdivisionMemo.KEPT) this.recent.pop();
   }
 
   private static readonly KEPT = 8;
+}
+
+/** What one call finds from a nearby earlier call (`use`, by key) and leaves for the next (`record`). */
+interface Reuse {
+  readonly use: ReadonlyMap<string, unknown> | undefined;
+  readonly record: Map<string, unknown>;
 }
 
 /** One s-integral's final subdivisions: (−∞, hi] and the tail t = e^{−s} ∈ (0, e^{−hi}). */
@@ -190,7 +196,7 @@ export function riskTerms(input: PopulationRiskInput, opts: PopulationRiskOption
   const absTol = opts.absTol ?? 1e-12;
   const ctx = tokenContext(input, Math.min(1e-9, relTol / 100), absTol / 1000);
   const memo = opts.subdivisions;
-  const recorded = new Map<string, SubdivisionEntry>();
+  const recorded = new Map<string, unknown>();
   const subdivisions = memo ? { use: memo.lookup(input, ctx.theta, relTol, absTol), record: recorded } : undefined;
   const { T1, T2, method } = termsByQuadrature(task, nu, lengths, ctx, relTol, absTol, subdivisions);
   memo?.remember(input, ctx.theta, relTol, absTol, recorded);
@@ -301,7 +307,7 @@ function termsByQuadrature(
   ctx: TokenContext,
   relTol: number,
   absTol: number,
-  subdivisions?: { use: ReadonlyMap<string, SubdivisionEntry> | undefined; record: Map<string, SubdivisionEntry> },
+  subdivisions?: Reuse,
 ): { T1: Term; T2: Term; method: string } {
   const { act } = ctx;
   const c12 = ctx.coef.c12;
@@ -342,7 +348,7 @@ function termsByQuadrature(
     const occurrence = occurrences.get(label) ?? 0;
     occurrences.set(label, occurrence + 1);
     const key = `${label}#${occurrence}`;
-    const prior = subdivisions?.use?.get(key);
+    const prior = subdivisions?.use?.get(key) as SubdivisionEntry | undefined;
     let hi: number;
     let breakpoints: number[] = [];
     if (prior) {
@@ -470,7 +476,7 @@ function termsByQuadrature(
 
   // ---- T1 for a selection task: E[G(ε)] = L E[p_1 G(1)] ----
   const c = task.selectionSlope(nu);
-  const t1 = c === Infinity ? argmaxT1(ctx, lengths, overS, sCandidates) : softmaxSelectionT1(ctx, c, lengths, overS, sCandidates, relTol, absTol);
+  const t1 = c === Infinity ? argmaxT1(ctx, lengths, overS, sCandidates) : softmaxSelectionT1(ctx, c, lengths, overS, sCandidates, relTol, absTol, subdivisions);
   return {
     T1: t1,
     T2,
@@ -722,6 +728,7 @@ function softmaxSelectionT1(
   sCandidates: number[],
   relTol: number,
   absTol: number,
+  reuse?: Reuse,
 ): Term {
   // the fixed rule's rows and its x-grid grow like c (memory ~4 MB per unit of c: 0.9 GB at ν = 200,
   // 1.6 GB at ν = 400 at the softmax Bayes point of max-SLR): up to 5000 panels (ν ≈ 580 there by
@@ -838,9 +845,21 @@ function softmaxSelectionT1(
     for (let j = 0; j < lengths.lengths.length; j++) v += lengths.probabilities[j] * lengths.lengths[j] * m1 * powerOfComplement(comp, lengths.lengths[j] - 1);
     return v;
   };
-  const { lo, hi, breakpoints, peak } = locateMass(probe, rScale, rCandidates);
-  if (!(peak > 0)) return { value: 0, error: 0, converged: true };
-  const ends = breakpointsInside([lo, ...breakpoints, hi], -Infinity, Infinity);
+  // the rule of a nearby earlier call on the same x-grid (the class-risk search's neighbours): its
+  // final pieces (and their prepared rows when it did not refine) serve as they are; the refinement
+  // below still checks them against this call's integrand
+  const earlierRule = reuse?.use?.get(SELECTION_RULE_KEY) as SelectionRulePlan | undefined;
+  const onManifold = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
+  const sameRule =
+    earlierRule !== undefined && earlierRule.c === c && earlierRule.valueFree === onManifold && earlierRule.x.length === n && earlierRule.x.every((v, i) => v === grid.x[i])
+      ? earlierRule
+      : undefined;
+  let ends: number[] = [];
+  if (!sameRule) {
+    const { lo, hi, breakpoints, peak } = locateMass(probe, rScale, rCandidates);
+    if (!(peak > 0)) return { value: 0, error: 0, converged: true };
+    ends = breakpointsInside([lo, ...breakpoints, hi], -Infinity, Infinity);
+  }
   // The r-integrand at every r-node needs, for the current s, the K21 and G10 sums over the x-grid
   //   P_X = Σ_i w_i K1(r, x_i) A_X(x_i) (X = aψb, ψ, a),  Q_ψb = Σ_i w_i K0 A_ψb,
   //   Q_comp = Σ_i w_i C0 + Σ_i w_i K0 A_comp
@@ -1251,15 +1270,15 @@ function softmaxSelectionT1(
   // scale), exceeds a hundredth of the tolerance on the same sum of ∫|·|; then integrate over s, and
   // refine (below) while the rule's estimate, integrated over s, is not below a tenth of the
   // tolerance (the check that keeps the result honest whatever the plan).
-  let pieces = rulePieces(ends, rPanelWidth(ctx, c));
-  let prepared = prepare(pieces);
+  let pieces = sameRule ? sameRule.pieces : rulePieces(ends, rPanelWidth(ctx, c));
+  let prepared = (sameRule?.prepared as Prepared | undefined) ?? prepare(pieces);
   const sScale = normaliserScale(ctx);
   const sLo = Math.min(...sCandidates) - 5 * sScale;
   const sHi = Math.max(...sCandidates) + 5 * sScale;
   const nScan = Math.min(40, Math.max(2, Math.ceil((sHi - sLo) / sScale)));
   const probeS = Array.from({ length: nScan + 1 }, (_, j) => sLo + ((sHi - sLo) * j) / nScan);
   const ds = (sHi - sLo) / nScan;
-  for (let pass = 0; pass < 3; pass++) {
+  for (let pass = 0; pass < 3 && !sameRule; pass++) {
     const panelErr = new Float64Array(pieces.length);
     const errSums = new Float64Array(pieces.length);
     let absSum = 0;
@@ -1325,6 +1344,9 @@ function softmaxSelectionT1(
     panels = [...panels.filter((_, p) => !flagged.has(p)), ...fine.map((piece, p) => ({ piece, estimate: correction.estimates[p] }))];
   }
   const quad = ruleEstimate();
+  const refined = panels.length !== pieces.length || panels.some((p, k) => p.piece !== pieces[k]);
+  const plan: SelectionRulePlan = { c, valueFree, x: grid.x, pieces: panels.map((p) => p.piece), prepared: refined ? undefined : prepared };
+  reuse?.record.set(SELECTION_RULE_KEY, plan);
   const result: Term = { value, error: sError + carried + quad, converged: conv };
   return quad <= need() ? result : { ...result, converged: false };
 }
@@ -1527,6 +1549,23 @@ function firstPanel(ends: Float64Array, x: number): number {
 }
 
 /** A panel of a fixed r-rule: [lo, hi] in its own variable; kind 0 finite, 1 (−∞, first) mapped, 2 (last, ∞) in t = e^{−x}. */
+/** The key of the softmax-selection rule in `Reuse` maps. */
+const SELECTION_RULE_KEY = 'selection rule';
+
+/**
+ * The softmax-selection r-rule a call ended with: its final pieces, on the x-grid `x` at slope c,
+ * with their prepared rows (kernels, windows, arena) when the rule was not refined after planning.
+ * The rows depend on nothing else (not on σ's overlaps), so a later call on the same grid uses them.
+ */
+interface SelectionRulePlan {
+  readonly c: number;
+  /** on the manifold (a = b = 0): the rows were prepared for the `rows` kernel with the length polynomial */
+  readonly valueFree: boolean;
+  readonly x: Float64Array;
+  readonly pieces: RulePiece[];
+  readonly prepared: unknown;
+}
+
 interface RulePiece {
   readonly lo: number;
   readonly hi: number;

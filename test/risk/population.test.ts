@@ -157,6 +157,24 @@ describe('riskTerms with a subdivision memo (the class-risk search: each s-integ
   });
 });
 
+describe('riskTerms with a subdivision memo off the manifold', () => {
+  it('should not carry the manifold’s prepared selection rows to a nearby point off it (b ≠ 0)', () => {
+    const softplus = getActivation('softplus');
+    const base = { task: maxTask, nu: 2, lengths: lengthLaw([1, 2, 3]), act: softplus };
+    const search = { relTol: 1e-7, absTol: 1e-10 };
+    const memo = new SubdivisionMemo();
+    riskTerms({ ...base, overlaps: manifoldOverlaps({ mkk: 2.5, mvv: 1, qkk: 6.25, qvv: 1 }) }, { ...search, subdivisions: memo });
+    // k = 2.5k* + 0.008v* + 0.01e3, v = v*: within 1% of the manifold point, but a, b ≠ 0 (α ∝ m_kv*),
+    // which T1 sees through P_aψb and P_a (the general rows, not the length polynomial)
+    const off = { ...base, overlaps: { mkk: 2.5, mkv: 0.008, mvk: 0, mvv: 1, qkk: 6.25 + 0.008 ** 2 + 1e-4, qvv: 1, qkv: 0.008 } };
+    const reused = riskTerms(off, { ...search, subdivisions: memo });
+    const fresh = riskTerms(off, search);
+    expect(memo.reused).toBe(1);
+    expect(Math.abs(reused.T1.value - fresh.T1.value)).toBeLessThanOrEqual(reused.T1.error + fresh.T1.error);
+    expect(Math.abs(reused.T2.value - fresh.T2.value)).toBeLessThanOrEqual(reused.T2.error + fresh.T2.error);
+  });
+});
+
 describe('T1 under argmax selection (ν = ∞) on the manifold: the length polynomial against t1Point', () => {
   // where b ≡ 0 the per-node sum over L is a polynomial in the bulk's Q0, evaluated by Horner for
   // L ≤ _lengthPolynomial.maxLength; with that set to 0 t1Point's powers run instead. Same value to
