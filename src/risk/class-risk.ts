@@ -6,7 +6,7 @@ import { type Task, validateNu } from '../task/tasks.ts';
 import { bayesRisk } from './bayes.ts';
 import { scaleLimitApplies, scaleLimitRisk } from './scale-limit.ts';
 import type { Family, Overlaps } from './overlaps.ts';
-import { type PopulationRiskOptions, SubdivisionMemo, riskTerms, selectionPanels } from './population.ts';
+import { type PopulationRiskOptions, EvaluationMemo, riskTerms, selectionPanels } from './population.ts';
 import type { RiskResult } from './result.ts';
 
 export interface ClassRiskInput {
@@ -294,7 +294,7 @@ class Search {
     this.searchOpts = {
       relTol: Math.max(opts.relTol ?? 1e-9, SEARCH.relTol),
       absTol: Math.max(opts.absTol ?? 1e-12, SEARCH.absTol),
-      subdivisions: new SubdivisionMemo(),
+      memo: new EvaluationMemo(),
     };
   }
 

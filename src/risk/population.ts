@@ -49,29 +49,31 @@ export interface PopulationRiskOptions {
   /** absolute tolerance of T1, T2 (default 1e-12) */
   absTol?: number;
   /**
-   * The outer s-integrals' final subdivisions, carried from one call to the next (the class-risk
-   * search passes one memo to all its evaluations). Where the previous call was at the same task, ν,
-   * lengths, σ, θ and tolerances and at overlaps within 1% (a finite-difference neighbour, a KKT
-   * probe), each s-integral starts from that call's final subdivision instead of locating the
-   * integrand's mass anew (15 probes) and refining from the planned breakpoints; the refinement and
-   * its error control are those of any call. Values agree with a call without the memo to the
-   * quadrature error.
+   * What a call leaves for the next (the class-risk search passes one memo to all its evaluations):
+   * the outer s-integrals' final subdivisions and the softmax-selection r-rule with its prepared
+   * kernel rows. Where the previous call was at the same task, ν, lengths, σ, θ and tolerances and at
+   * overlaps within 1% (a finite-difference neighbour, a KKT probe), each s-integral starts from
+   * that call's final subdivision instead of locating the integrand's mass anew (15 probes) and
+   * refining from the planned breakpoints, and on the same x-grid the r-rule is taken as it ended
+   * there (no planning scan; its rows are not recomputed: they depend on the grid and c only). The
+   * refinement and error control are those of any call, so the values agree with a call without the
+   * memo to the quadrature error.
    */
-  subdivisions?: SubdivisionMemo;
+  memo?: EvaluationMemo;
 }
 
 /**
- * What `PopulationRiskOptions.subdivisions` carries from one call to the next: the subdivisions of
- * the last few calls (a full-family evaluation makes six calls at different overlaps, each the
+ * What `PopulationRiskOptions.memo` carries from one call to the next: what the last few calls
+ * ended with (a full-family evaluation makes six calls at different overlaps, each the
  * neighbour of one call of the evaluation before).
  */
-export class SubdivisionMemo {
+export class EvaluationMemo {
   private recent: { input: PopulationRiskInput; theta: readonly number[]; relTol: number; absTol: number; entries: ReadonlyMap<string, unknown> }[] = [];
-  /** calls that started from a recorded call's subdivisions, and calls in all */
+  /** calls that started from a recorded call's, and calls in all */
   reused = 0;
   calls = 0;
 
-  /** The subdivisions of the latest recorded call near these inputs (see PopulationRiskOptions.subdivisions), else undefined. */
+  /** What the latest recorded call near these inputs left (see PopulationRiskOptions.memo), else undefined. */
   lookup(input: PopulationRiskInput, theta: readonly number[], relTol: number, absTol: number): ReadonlyMap<string, unknown> | undefined {
     this.calls++;
     const near = this.recent.find((at) => {
@@ -90,7 +92,7 @@ export class SubdivisionMemo {
 
   remember(input: PopulationRiskInput, theta: readonly number[], relTol: number, absTol: number, entries: ReadonlyMap<string, unknown>): void {
     this.recent.unshift({ input, theta: [...theta], relTol, absTol, entries });
-    if (this.recent.length > SubdivisionMemo.KEPT) this.recent.pop();
+    if (this.recent.length > EvaluationMemo.KEPT) this.recent.pop();
   }
 
   private static readonly KEPT = 8;
@@ -195,10 +197,10 @@ export function riskTerms(input: PopulationRiskInput, opts: PopulationRiskOption
   const relTol = opts.relTol ?? 1e-9;
   const absTol = opts.absTol ?? 1e-12;
   const ctx = tokenContext(input, Math.min(1e-9, relTol / 100), absTol / 1000);
-  const memo = opts.subdivisions;
+  const memo = opts.memo;
   const recorded = new Map<string, unknown>();
-  const subdivisions = memo ? { use: memo.lookup(input, ctx.theta, relTol, absTol), record: recorded } : undefined;
-  const { T1, T2, method } = termsByQuadrature(task, nu, lengths, ctx, relTol, absTol, subdivisions);
+  const reuse = memo ? { use: memo.lookup(input, ctx.theta, relTol, absTol), record: recorded } : undefined;
+  const { T1, T2, method } = termsByQuadrature(task, nu, lengths, ctx, relTol, absTol, reuse);
   memo?.remember(input, ctx.theta, relTol, absTol, recorded);
   if (!Number.isFinite(T1.value) || !Number.isFinite(T2.value)) {
     throw new NumericalRangeError(
@@ -307,7 +309,7 @@ function termsByQuadrature(
   ctx: TokenContext,
   relTol: number,
   absTol: number,
-  subdivisions?: Reuse,
+  reuse?: Reuse,
 ): { T1: Term; T2: Term; method: string } {
   const { act } = ctx;
   const c12 = ctx.coef.c12;
@@ -342,13 +344,13 @@ function termsByQuadrature(
   // ~1e−9), the gain A²/B as smooth in m as with K21 (4th differences over 17 points, h = 1e−4:
   // 2–3e−16), 0.72–0.83 of the time per call. Reported values (full tolerance) keep K21.
   const sRule = relTol >= 1e-8 ? 15 : 21;
-  // the s-integrals of this call in order, per label (T2 once per grid, T1 once per pass): their keys in `subdivisions`
+  // the s-integrals of this call in order, per label (T2 once per grid, T1 once per pass): their keys in `reuse`
   const occurrences = new Map<string, number>();
   const overS: Planned = (fn, candidates, scale = sScale, extraDims = 0, label = 's') => {
     const occurrence = occurrences.get(label) ?? 0;
     occurrences.set(label, occurrence + 1);
     const key = `${label}#${occurrence}`;
-    const prior = subdivisions?.use?.get(key) as SubdivisionEntry | undefined;
+    const prior = reuse?.use?.get(key) as SubdivisionEntry | undefined;
     let hi: number;
     let breakpoints: number[] = [];
     if (prior) {
@@ -374,7 +376,7 @@ function termsByQuadrature(
     };
     // (−∞, hi] in s; (hi, ∞) in t = e^{−s} ∈ (0, e^{−hi}), where the integrand (∝ e^{−s}, e^{−2s} as
     // s → ∞: it is a Laplace transform in t) is smooth down to t = 0 and one panel suffices
-    const keep = subdivisions !== undefined;
+    const keep = reuse !== undefined;
     const r = integrateVector(body, dim, -Infinity, hi, { breakpoints, startFrom: prior?.main, keepSubdivision: keep, relTol, absTol, controlled: 2, rule: sRule });
     let tail: Subdivision | undefined;
     const tHi = Math.exp(-hi);
@@ -397,7 +399,7 @@ function termsByQuadrature(
       }
       r.converged &&= tailResult.converged;
     }
-    if (subdivisions && r.subdivision) subdivisions.record.set(key, { hi, main: r.subdivision, tail });
+    if (reuse && r.subdivision) reuse.record.set(key, { hi, main: r.subdivision, tail });
     return {
       values: [r.values[0], r.values[1]],
       errors: [r.errors[0], r.errors[1]],
@@ -476,7 +478,7 @@ function termsByQuadrature(
 
   // ---- T1 for a selection task: E[G(ε)] = L E[p_1 G(1)] ----
   const c = task.selectionSlope(nu);
-  const t1 = c === Infinity ? argmaxT1(ctx, lengths, overS, sCandidates) : softmaxSelectionT1(ctx, c, lengths, overS, sCandidates, relTol, absTol, subdivisions);
+  const t1 = c === Infinity ? argmaxT1(ctx, lengths, overS, sCandidates) : softmaxSelectionT1(ctx, c, lengths, overS, sCandidates, relTol, absTol, reuse);
   return {
     T1: t1,
     T2,
@@ -494,7 +496,7 @@ type Planned = (
   candidates: number[],
   scale?: number,
   extraDims?: number,
-  /** names the integral among this call's (T1, T2), for `PopulationRiskOptions.subdivisions` */
+  /** names the integral among this call's (T1, T2), for `PopulationRiskOptions.memo` */
   label?: string,
 ) => {
   values: number[];

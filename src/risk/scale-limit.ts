@@ -138,9 +138,10 @@ interface Terms {
  * ≤ L φ(0) Γ(1 + 1/p) T^{−1/p} for A and ≤ L² φ(0) Γ(2 + 1/p) T^{−1/p} for B, T chosen to make
  * these 1e−12 (about 1% of the other bounds; 1e−16 took a third more t-nodes at L = 2 and
  * Unif{1, 2, 3} for a value 6e−15 away). The t-integral is adaptive (decade breakpoints from 1e−3
- * to T, relative tolerance 1e−10) with the y-errors as carried components. C and K do not depend on L, so one sweep per t
- * serves every length of a law (T for the longest), and the lengths enter the y-integrands already
- * weighted: the result is Σ_L w_L (A_L, B_L) with its bounds (the weights need not sum to 1).
+ * to T, relative tolerance 1e−10) with the y-errors as carried components. C and K do not depend
+ * on L, so one sweep per t serves every length of a law (T for the longest), and the lengths enter
+ * the y-integrands already weighted: the result is Σ_L w_L (A_L, B_L) with its bounds (the weights
+ * need not sum to 1).
  */
 function argmaxTermsSwept(lengths: readonly number[], weights: readonly number[], p: number): Terms {
   // one sweep per t serves every length of the law (C and K do not depend on L): the y-integrands are

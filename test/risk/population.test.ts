@@ -4,7 +4,7 @@ import { InadmissibleOverlapsError } from '../../src/errors.ts';
 import { getActivation, linear, softmax } from '../../src/estimator/activations.ts';
 import { bayesRisk } from '../../src/risk/bayes.ts';
 import { manifoldOverlaps } from '../../src/risk/overlaps.ts';
-import { SubdivisionMemo, _lengthPolynomial, populationRisk, riskTerms } from '../../src/risk/population.ts';
+import { EvaluationMemo, _lengthPolynomial, populationRisk, riskTerms } from '../../src/risk/population.ts';
 import { fixedLength, lengthLaw } from '../../src/task/length-law.ts';
 import { maxTask, spikedTask } from '../../src/task/tasks.ts';
 import { SEED, reportSeed } from '../helpers/arbitraries.ts';
@@ -133,14 +133,14 @@ describe('riskTerms with a subdivision memo (the class-risk search: each s-integ
     { nu: 2, m: 2.74 },
     { nu: Infinity, m: 8 },
   ])('should give a neighbour the same terms within their errors, from the first call’s subdivisions (ν = $nu)', ({ nu, m }) => {
-    const memo = new SubdivisionMemo();
-    riskTerms(at(nu, m), { ...search, subdivisions: memo });
+    const memo = new EvaluationMemo();
+    riskTerms(at(nu, m), { ...search, memo });
     expect([memo.reused, memo.calls]).toEqual([0, 1]);
     for (const [mm, tau2] of [
       [m * (1 + 1e-4), 0],
       [m, 9e-4],
     ]) {
-      const reused = riskTerms(at(nu, mm, tau2), { ...search, subdivisions: memo });
+      const reused = riskTerms(at(nu, mm, tau2), { ...search, memo });
       const fresh = riskTerms(at(nu, mm, tau2), search);
       expect(reused.converged).toBe(true);
       expect(Math.abs(reused.T1.value - fresh.T1.value)).toBeLessThanOrEqual(reused.T1.error + fresh.T1.error);
@@ -150,9 +150,9 @@ describe('riskTerms with a subdivision memo (the class-risk search: each s-integ
     }
     expect([memo.reused, memo.calls]).toEqual([2, 3]);
     // a point 10% away, another ν, or another tolerance: located anew
-    riskTerms(at(nu, 1.1 * m), { ...search, subdivisions: memo });
-    riskTerms(at(nu === 2 ? 3 : 2, m), { ...search, subdivisions: memo });
-    riskTerms(at(nu, m), { relTol: 1e-8, absTol: 1e-10, subdivisions: memo });
+    riskTerms(at(nu, 1.1 * m), { ...search, memo });
+    riskTerms(at(nu === 2 ? 3 : 2, m), { ...search, memo });
+    riskTerms(at(nu, m), { relTol: 1e-8, absTol: 1e-10, memo });
     expect([memo.reused, memo.calls]).toEqual([2, 6]);
   });
 });
@@ -162,12 +162,12 @@ describe('riskTerms with a subdivision memo off the manifold', () => {
     const softplus = getActivation('softplus');
     const base = { task: maxTask, nu: 2, lengths: lengthLaw([1, 2, 3]), act: softplus };
     const search = { relTol: 1e-7, absTol: 1e-10 };
-    const memo = new SubdivisionMemo();
-    riskTerms({ ...base, overlaps: manifoldOverlaps({ mkk: 2.5, mvv: 1, qkk: 6.25, qvv: 1 }) }, { ...search, subdivisions: memo });
+    const memo = new EvaluationMemo();
+    riskTerms({ ...base, overlaps: manifoldOverlaps({ mkk: 2.5, mvv: 1, qkk: 6.25, qvv: 1 }) }, { ...search, memo });
     // k = 2.5k* + 0.008v* + 0.01e3, v = v*: within 1% of the manifold point, but a, b ≠ 0 (α ∝ m_kv*),
     // which T1 sees through P_aψb and P_a (the general rows, not the length polynomial)
     const off = { ...base, overlaps: { mkk: 2.5, mkv: 0.008, mvk: 0, mvv: 1, qkk: 6.25 + 0.008 ** 2 + 1e-4, qvv: 1, qkv: 0.008 } };
-    const reused = riskTerms(off, { ...search, subdivisions: memo });
+    const reused = riskTerms(off, { ...search, memo });
     const fresh = riskTerms(off, search);
     expect(memo.reused).toBe(1);
     expect(Math.abs(reused.T1.value - fresh.T1.value)).toBeLessThanOrEqual(reused.T1.error + fresh.T1.error);
