@@ -644,7 +644,9 @@ function argmaxT1(ctx: TokenContext, lengths: LengthLaw, overS: Planned, sCandid
       for (let q = 0; q < 21; q++) {
         const i = 21 * p + q;
         const wk = kw[i];
-        if (wk === 0) continue;
+        // no ψ-moment and no error there (the weight far above the normaliser at every w): the node
+        // adds exactly 0 to every sum below (b ≡ 0: its value and bound are multiples of P_ψ, E_ψ)
+        if (wk === 0 || (horner && pPsi[i] === 0 && ePsi[i] === 0)) continue;
         // the cumulative error of a node also covers its Gauss–Hermite errors (integrated below it)
         const qComp = cumC[i] + sf[i];
         const eComp = cumCe[i] + upToC[i] + 4 * Number.EPSILON * sf[i];
