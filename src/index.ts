@@ -13,7 +13,7 @@ export * from './risk/overlaps.ts';
 export type { RiskResult } from './risk/result.ts';
 export { bayesRisk } from './risk/bayes.ts';
 export type { BayesOptions } from './risk/bayes.ts';
-export { populationRisk, riskTerms } from './risk/population.ts';
+export { EvaluationMemo, populationRisk, riskTerms } from './risk/population.ts';
 export type { PopulationRiskInput, PopulationRiskOptions, RiskTerms, Term } from './risk/population.ts';
 export { classRisk } from './risk/class-risk.ts';
 export type { ClassRiskInput, ClassRiskOptions, ClassRiskResult, StartReport } from './risk/class-risk.ts';
