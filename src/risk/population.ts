@@ -1552,7 +1552,6 @@ function firstPanel(ends: Float64Array, x: number): number {
   return lo;
 }
 
-/** A panel of a fixed r-rule: [lo, hi] in its own variable; kind 0 finite, 1 (−∞, first) mapped, 2 (last, ∞) in t = e^{−x}. */
 /** The key of the softmax-selection rule in `Reuse` maps. */
 const SELECTION_RULE_KEY = 'selection rule';
 
@@ -1570,6 +1569,7 @@ interface SelectionRulePlan {
   readonly prepared: unknown;
 }
 
+/** A panel of a fixed r-rule: [lo, hi] in its own variable; kind 0 finite, 1 (−∞, first) mapped, 2 (last, ∞) in t = e^{−x}. */
 interface RulePiece {
   readonly lo: number;
   readonly hi: number;
