@@ -1077,17 +1077,13 @@ export class SelectionGrid {
         let wSum = 0;
         for (let k = 0; k < weights.length; k++) {
           minLog = Math.min(minLog, lw[at + k]);
-          // NaN (a φ not cached) stays NaN: the small-ψ form is then never taken
-          maxPhi = phi[at + k] > maxPhi || Number.isNaN(phi[at + k]) ? phi[at + k] : maxPhi;
-          if (Number.isNaN(maxPhi)) break;
+          // a φ not cached (NaN) makes the maximum NaN: the small-ψ form is then never taken
+          if (!(phi[at + k] <= maxPhi)) maxPhi = Number.isNaN(maxPhi) ? maxPhi : phi[at + k];
           wSum += weights[k];
         }
         const j = 2 * i + r;
         out.minLog[j] = minLog;
         out.maxPhi[j] = maxPhi;
-        // Σ weights in the loop's order (recomputed in full: the loop above may have stopped at a NaN)
-        wSum = 0;
-        for (let k = 0; k < weights.length; k++) wSum += weights[k];
         out.weightSum[j] = wSum;
         if (!(maxPhi > 0)) continue;
         let t1 = 0, t2 = 0, t3 = 0, t4 = 0; // prettier-ignore

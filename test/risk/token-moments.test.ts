@@ -124,8 +124,9 @@ describe('the w-moments of SelectionGrid on the manifold by regime (a whole Gaus
       const byRegime = new SelectionGrid(ctx, Infinity);
       const byPoint = new SelectionGrid(ctx, Infinity);
       let regimes = 0;
-      // s = 80: ψ < SMALL_PSI at every point, so the small-ψ form is taken at every node
-      for (const s of [...ss, 80]) {
+      // s = 80: ψ < SMALL_PSI at every point, so the small-ψ form is taken at every node; s = −400: the
+      // weight far above the normaliser nearly everywhere, also where log φ < −300 (φ not cached, NaN)
+      for (const s of [...ss, 80, -400]) {
         byRegime.wMoments(s);
         const evalsBefore = byPoint.evaluations;
         try {
