@@ -250,6 +250,14 @@ function logComplement(u: number): number {
 const kernelLog = new GaussianLaplaceLog();
 /** Features of e^{−e^u}: the step (unit scale) and, to its left, the tail 1 − e^{−κ} ≈ e^u; panels wider than 1 are split there. */
 const STEP_POINTS = Float64Array.of(-40, -24, -12, -5, -2, 0, 2, 3, 4);
+/**
+ * The same for 1 − e^{−κ}: only the step. Its left tail shows in the log, where it is linear to
+ * first order (log(1 − e^{−κ}) = u − κ/2 + …): the drop and bend tests place the panels there, so
+ * the points at −40, −24, −12 (for e^{−κ} = 1 − κ + …, whose log is flat) only added panels. Without
+ * them: the same Bayes risks to 1e−16 relative with the same bounds, 7% fewer evaluations over ten
+ * settings of the bench's kind (spiked and max-SLR, ν from 0.01 to 1000, L from 2 to 10⁶).
+ */
+const STEP_POINTS_COMPLEMENT = Float64Array.of(-5, -2, 0, 2, 3, 4);
 
 /**
  * ∫ N(u; a, b²) k(e^u) du for a Laplace kernel k (e^{−κ}, κe^{−κ}, κ²e^{−κ} or
@@ -281,7 +289,8 @@ export function gaussianLaplace(kernel: LaplaceKernel, a: number, b: number, opt
   // log κ^j e^{−κ} = ju − e^u shows the step to the marching; e^{−κ} and 1 − e^{−κ} hide it (and the
   // tail 1 − e^u ≈ 1 of e^{−κ}): split their wide panels at the step's points
   const hidden = kernel === KERNEL_E0 || kernel === KERNEL_COMPLEMENT;
-  if (!kernelLog.standardised) return integrateLogConcave(kernelLog, lo, hi, hidden ? { breakpoints: STEP_POINTS, ...opts } : opts);
+  const steps = kernel === KERNEL_COMPLEMENT ? STEP_POINTS_COMPLEMENT : STEP_POINTS;
+  if (!kernelLog.standardised) return integrateLogConcave(kernelLog, lo, hi, hidden ? { breakpoints: steps, ...opts } : opts);
   if (kernel !== KERNEL_COMPLEMENT && !(kernelLog.kappaA < Infinity)) {
     // b < 1, a > 709: within 40 sd κ ≥ e^{a − 40} > e^{669}, so κ^j e^{−κ} = 0 in double, and beyond 40 sd
     // φ < e^{−800} (with κ^j e^{−κ} ≤ 1): the integral is below the smallest double, exactly 0 here
@@ -302,7 +311,7 @@ export function gaussianLaplace(kernel: LaplaceKernel, a: number, b: number, opt
   }
   if (!Number.isFinite(zlo)) zlo = zhi - 1;
   // the step's features sit at u = STEP_POINTS, i.e. z = (u − a)/b, and have width 1/b in z
-  const marks = hidden ? Float64Array.from(STEP_POINTS, (u) => (u - a) / b) : undefined;
+  const marks = hidden ? Float64Array.from(steps, (u) => (u - a) / b) : undefined;
   const r = integrateLogConcave(kernelLog, zlo, zhi, hidden ? { breakpoints: marks, breakWidth: 1 / b, ...opts } : opts);
   if (!kernelLog.shifted || !(r.logPeak > -Infinity)) return r;
   // put C = ja − e^a back: its rounding (≈ eps·(|ja| + e^a), two operations) is a relative error of the value
