@@ -310,7 +310,7 @@ export function gaussianLaplace(kernel: LaplaceKernel, a: number, b: number, opt
     if (!(zhi > zlo)) zhi = zlo + 1;
   }
   if (!Number.isFinite(zlo)) zlo = zhi - 1;
-  // the step's features sit at u = STEP_POINTS, i.e. z = (u − a)/b, and have width 1/b in z
+  // the step's features sit at u = steps (STEP_POINTS, or STEP_POINTS_COMPLEMENT), i.e. z = (u − a)/b, and have width 1/b in z
   const marks = hidden ? Float64Array.from(steps, (u) => (u - a) / b) : undefined;
   const r = integrateLogConcave(kernelLog, zlo, zhi, hidden ? { breakpoints: marks, breakWidth: 1 / b, ...opts } : opts);
   if (!kernelLog.shifted || !(r.logPeak > -Infinity)) return r;

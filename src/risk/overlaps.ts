@@ -109,6 +109,11 @@ export interface TokenCoefficients {
   readonly c22: number;
 }
 
+/** a ≡ 0 and b ≡ 0 at every token (α = β = m_vk* = 0, e.g. on the manifold M): the moments carrying a or b are exactly 0. */
+export function valueFree(coef: TokenCoefficients): boolean {
+  return coef.alpha === 0 && coef.beta === 0 && coef.mvk === 0;
+}
+
 export function tokenCoefficients(o: Overlaps): TokenCoefficients {
   admissible(o);
   const tau2raw = o.qkk - o.mkk * o.mkk;

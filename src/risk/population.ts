@@ -8,7 +8,7 @@ import type { LengthLaw } from '../task/length-law.ts';
 import { type GaussianComponent, type Task, validateNu } from '../task/tasks.ts';
 import { locateMass, selectionCandidates } from './bayes.ts';
 import { GAUSSIAN_CUTOFF_SD, breakpointsInside, powerOfComplement, stepBreakpoints } from './laplace.ts';
-import { type Family, type Overlaps, isOnManifold, tokenCoefficients } from './overlaps.ts';
+import { type Family, type Overlaps, isOnManifold, tokenCoefficients, valueFree } from './overlaps.ts';
 import type { RiskResult } from './result.ts';
 import {
   A,
@@ -618,13 +618,13 @@ function argmaxT1(ctx: TokenContext, lengths: LengthLaw, overS: Planned, sCandid
   const upToB = new Float64Array(n);
   const upToC = new Float64Array(n);
   // α = β = m_vk* = 0 (e.g. on the manifold M): b ≡ 0, so the ψb-moments and their errors are exactly 0
-  // at every node, and so are their cumulative integrals (left at 0)
-  const valueFree = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
-  const poly = lengthPolynomial(lengths);
+  // at every node, and so are their cumulative integrals (left at 0); with L ≤ 64 the polynomial form of t1Point
+  const noValue = valueFree(ctx.coef);
+  const horner = noValue ? lengthPolynomial(lengths) : undefined;
   const atS = (s: number): { v: number; e: number } => {
     if (grid.normalised) grid.wMoments(s);
     const { A: W, Aerr } = grid;
-    if (!valueFree) {
+    if (!noValue) {
       grid.cumulative(W[PSI_B], cumB, cumBe);
       integratedErrors(grid, Aerr[PSI_B], upToB);
     }
@@ -633,8 +633,6 @@ function argmaxT1(ctx: TokenContext, lengths: LengthLaw, overS: Planned, sCandid
     let value = 0;
     let inner = 0;
     let quad = 0;
-    // b ≡ 0 (and L ≤ 64): the polynomial form of t1Point
-    const horner = valueFree ? poly : undefined;
     const { kw, gw } = grid;
     const [pAPsiB, pPsi, pA, ePsi] = [W[A_PSI_B], W[PSI], W[A], Aerr[PSI]];
     for (let p = 0; p < grid.panels; p++) {
@@ -853,9 +851,9 @@ function softmaxSelectionT1(
   // final pieces (and their prepared rows when it did not refine) serve as they are; the refinement
   // below still checks them against this call's integrand
   const earlierRule = reuse?.use?.get(SELECTION_RULE_KEY) as SelectionRulePlan | undefined;
-  const onManifold = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
+  const noValue = valueFree(ctx.coef);
   const sameRule =
-    earlierRule !== undefined && earlierRule.c === c && earlierRule.valueFree === onManifold && earlierRule.x.length === n && earlierRule.x.every((v, i) => v === grid.x[i])
+    earlierRule !== undefined && earlierRule.c === c && earlierRule.valueFree === noValue && earlierRule.x.length === n && earlierRule.x.every((v, i) => v === grid.x[i])
       ? earlierRule
       : undefined;
   let ends: number[] = [];
@@ -915,8 +913,7 @@ function softmaxSelectionT1(
   const rs = new Float64Array(10);
   // α = β = m_vk* = 0 (e.g. on the manifold M): a ≡ 0 and b ≡ 0, so the w-moments aψb, a, ψb are exactly 0
   // at every node and only P_ψ and Q's complement need sums
-  const valueFree = ctx.coef.alpha === 0 && ctx.coef.beta === 0 && ctx.coef.mvk === 0;
-  const horner = valueFree ? lengthPolynomial(lengths) : undefined;
+  const horner = noValue ? lengthPolynomial(lengths) : undefined;
   const band: SelectionRowsBand = { iBot: 0, iTop: 0, gBot: 0, gTop: 0, c12: 0, skipErr: 0, e1a: 0, e1b: 0, e4a: 0, e4b: 0, e4c: 0 };
   /**
    * a fixed r-rule from its pieces, with the kernels on every row's window and the per-row sums that
@@ -1116,19 +1113,19 @@ function softmaxSelectionT1(
     }
     // u0 = u2 = u3 = 0 on the manifold (and v0, v2, v3): neither written nor read there (pu3, pv3 stay 0)
     const moments = [aPsiB, aPsi, aA, aPsiBq, aComp];
-    weightedMoments(n, allNodes, kw, moments, P.u, pu3, pu4, absU, valueFree);
+    weightedMoments(n, allNodes, kw, moments, P.u, pu3, pu4, absU, noValue);
     // the band of x-nodes that matter at this s: above iTop every ψ-moment is exactly 0 and the
     // complement exactly 1 (e^{−ψ} = 0 at every w-point), so a window's part there is Σ K0·kw (`W0`,
     // no s); below iBot every |u_j| sums to at most 1e−17·Σ|u_j| (dropped, bound in the error)
     let iTop = 0;
     for (let i = n - 1; i >= 0; i--) {
-      if (u1[i] !== 0 || (kw[i] !== 0 && aComp[i] !== 1) || (!valueFree && (u0[i] !== 0 || u2[i] !== 0 || u3[i] !== 0))) {
+      if (u1[i] !== 0 || (kw[i] !== 0 && aComp[i] !== 1) || (!noValue && (u0[i] !== 0 || u2[i] !== 0 || u3[i] !== 0))) {
         iTop = i + 1;
         break;
       }
     }
     let iBot = 0;
-    if (valueFree) {
+    if (noValue) {
       let c1 = 0;
       let c4 = 0;
       while (iBot < iTop) {
@@ -1149,11 +1146,11 @@ function softmaxSelectionT1(
     while (gBot < ng && gIdx[gBot] < iBot) gBot++;
     let gTop = gBot;
     while (gTop < ng && gIdx[gTop] < iTop) gTop++;
-    weightedMoments(ng, gIdx, gw, moments, P.v, pv3, pv4, undefined, valueFree);
+    weightedMoments(ng, gIdx, gw, moments, P.v, pv3, pv4, undefined, noValue);
     // the error t1Point reports for a row whose P sums are all 0 (a bound for every such row: there
     // |Q_ψb| ≤ Σ|u3|, |K21 − G10| of it ≤ Σ|u3| + Σ|v3|, and the powers of Q0 are ≤ 1)
     let absV3 = 0;
-    if (!valueFree) for (let j = 0; j < ng; j++) absV3 += Math.abs(v3[j]);
+    if (!noValue) for (let j = 0; j < ng; j++) absV3 += Math.abs(v3[j]);
     let skipErr = 0;
     {
       const d0 = INV_E * errSum[A_PSI_B] + (KAPPA_DROPPED + BAND_DROPPED) * absU[0];
@@ -1208,7 +1205,7 @@ function softmaxSelectionT1(
         const og = gOff[k] - gStart[k];
         if (arena) {
           const f = arena.f64;
-          if (valueFree) {
+          if (noValue) {
             arena.dot2(at.K1 + o + a, at.K0 + o + a, at.u + n + a, at.u + 4 * n + a, b - a);
             rs[0] = 0; rs[1] = f[0]; rs[2] = 0; rs[3] = 0; rs[4] = f[1]; // prettier-ignore
             arena.dot2(at.K1g + og + ag, at.K0g + og + ag, at.v + ng + ag, at.v + 4 * ng + ag, bg - ag);
@@ -1219,7 +1216,7 @@ function softmaxSelectionT1(
             arena.dot5(at.K1g + og + ag, at.K0g + og + ag, at.v + ag, ng, bg - ag);
             for (let j = 0; j < 5; j++) rs[5 + j] = f[j];
           }
-        } else if (valueFree) {
+        } else if (noValue) {
           windowSums2(K1, K0, o + a, b - a, a, u1, u4, rs, 0);
           windowSums2(K1g, K0g, og + ag, bg - ag, ag, v1, v4, rs, 5);
         } else {
@@ -1349,7 +1346,7 @@ function softmaxSelectionT1(
   }
   const quad = ruleEstimate();
   const refined = panels.length !== pieces.length || panels.some((p, k) => p.piece !== pieces[k]);
-  const plan: SelectionRulePlan = { c, valueFree, x: grid.x, pieces: panels.map((p) => p.piece), prepared: refined ? undefined : prepared };
+  const plan: SelectionRulePlan = { c, valueFree: noValue, x: grid.x, pieces: panels.map((p) => p.piece), prepared: refined ? undefined : prepared };
   reuse?.record.set(SELECTION_RULE_KEY, plan);
   const result: Term = { value, error: sError + carried + quad, converged: conv };
   return quad <= need() ? result : { ...result, converged: false };

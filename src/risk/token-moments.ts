@@ -4,7 +4,7 @@ import { GAUSS_WEIGHTS, KRONROD_NODES, KRONROD_WEIGHTS, integrateVector } from '
 import { gaussHermiteNormal } from '../numerics/gauss-rules.ts';
 import type { GaussianComponent } from '../task/tasks.ts';
 import { GAUSSIAN_CUTOFF_SD, breakpointsInside } from './laplace.ts';
-import type { TokenCoefficients } from './overlaps.ts';
+import { type TokenCoefficients, valueFree } from './overlaps.ts';
 
 /**
  * One-token moments of the exchangeable-token reduction.
@@ -780,8 +780,8 @@ export class SelectionGrid {
     const { alpha, beta, mvk } = this.ctx.coef;
     // α = β = m_vk* = 0 (the manifold): a = b = 0 at every point, so ψb, aψb, a are exactly 0 and
     // their moments keep the zeros they were allocated with; only e, 1 − e, ψe are summed and written
-    const valueFree = lw !== undefined && alpha === 0 && beta === 0 && mvk === 0;
-    const written = valueFree ? PSI + 1 : SEL_COMPONENTS;
+    const massOnly = lw !== undefined && valueFree(this.ctx.coef);
+    const written = massOnly ? PSI + 1 : SEL_COMPONENTS;
     for (let i = 0; i < n; i++) {
       const x = this.x[i];
       if (this.kw[i] === 0 && this.gw[i] === 0) {
@@ -803,7 +803,7 @@ export class SelectionGrid {
         const large = this.ghLarge!;
         const ns = small.nodes.length;
         const base = i * (ns + large.nodes.length);
-        if (lw && valueFree) {
+        if (lw && massOnly) {
           const phi = this.phiCache!;
           const summary = this.ruleSummaries(lw, phi);
           this.evaluations += nodeMassMoments(summary, 2 * i, small, lw, phi, es, base, s, acc, SEL_COMPONENTS);
