@@ -14,7 +14,8 @@
  * the large section SLR_BENCH_ERM_LARGE_SQRTND (default 10^4),
  * SLR_BENCH_ERM_LARGE_ALPHAS (default 20,100), SLR_BENCH_ERM_LARGE_LAMBDA (default 0.01);
  * SLR_ERM_SIMD=mul-add runs the SIMD kernels without relaxed SIMD's fused
- * multiply-add (simd.ts, kernelVariant; the build in use is printed).
+ * multiply-add (simd.ts, kernelVariant; the build in use is printed);
+ * SLR_ERM_NATIVE=0 leaves the native kernels out (native.ts).
  * Timings on a shared machine are noisy; the work counts (evaluations,
  * iterations, numbers streamed) are not.
  */
@@ -22,7 +23,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CHUNK_NUMBERS, Dataset, DatasetStream, drawDataset, drawTeacher } from '../src/erm/data.ts';
 import { closeEvaluationPool } from '../src/erm/evaluation-pool.ts';
-import { ErmObjective, FLOPS_PER_NUMBER } from '../src/erm/objective.ts';
+import { type ErmKernel, ErmObjective, FLOPS_PER_NUMBER } from '../src/erm/objective.ts';
+import { nativeKernelStatus, nativeKernels } from '../src/erm/native.ts';
 import { referenceEvaluate } from '../src/erm/reference.ts';
 import { type KernelMemory, kernelMemory, kernelVariant, simdKernels } from '../src/erm/simd.ts';
 import { ermReferences, pairedDifferences, summariseErm } from '../src/erm/summary.ts';
@@ -87,12 +89,16 @@ function bestOf(fns: (() => void)[], reps: number): number[] {
 }
 
 /**
- * Speed of one loss-and-gradient evaluation, per σ, for the SIMD kernel
- * (data in a WebAssembly.Memory, the default from 2^15 numbers on), the JS
- * kernel (the same data in plain Float32Arrays) and the plain reference
- * implementation (src/erm/reference.ts), against streaming-read references
- * over the same data: plain JS sums (1 and 4 accumulators), a SIMD sum, and
- * a native copy. Flop convention: FLOPS_PER_NUMBER = 8 per stored number
+ * Speed of one loss-and-gradient evaluation, per σ, for the native kernels
+ * (src/erm/native.ts, where the addon is built), the SIMD kernel (data in a
+ * WebAssembly.Memory, the default from 2^15 numbers on), the JS kernel (the
+ * same data in plain Float32Arrays) and the plain reference implementation
+ * (src/erm/reference.ts), against streaming-read references over the same
+ * data: plain JS sums (1 and 4 accumulators), a SIMD sum, native sums in 1
+ * and 8 streams (the latter reads the way pass 1 does, and is the fastest
+ * read found on this machine), and a native copy. The ratio columns are read
+ * time ÷ kernel time (1: the evaluation takes as long as reading the data
+ * that way). Flop convention: FLOPS_PER_NUMBER = 8 per stored number
  * (2 multiply-adds for χ, z and 2 for the gradients g_k, g_v; σ and the
  * per-token work, O(N·L), are not counted). GB/s counts the Float32 data
  * read once (4 bytes per number), although pass 2 reads each sequence a
@@ -115,8 +121,9 @@ function kernel(): void {
   const jsData = draw('array');
   const numbers = simdData.tokens * D;
   const bytes = numbers * 4;
+  const nat = nativeKernels();
   console.log(
-    `ERM kernel: N = ${N}, L = ${L}, D = ${D}: ${numbers.toExponential(2)} numbers (${(bytes / 1e6).toFixed(0)} MB Float32 in ${simdData.chunks.length} chunk(s)); SIMD kernel build: ${kernelVariant()}`,
+    `ERM kernel: N = ${N}, L = ${L}, D = ${D}: ${numbers.toExponential(2)} numbers (${(bytes / 1e6).toFixed(0)} MB Float32 in ${simdData.chunks.length} chunk(s)); native kernels: ${nativeKernelStatus()}; SIMD kernel build: ${kernelVariant()}`,
   );
   console.log(`  data generation: ${(genMs / 1000).toFixed(1)} s = ${(numbers / genMs / 1e3).toFixed(1)} M numbers/s (Gaussian draws + completion)`);
   const [, , , r] = RandomStream.streams(11, 4);
@@ -129,48 +136,68 @@ function kernel(): void {
   const gbs = (ms: number) => bytes / ms / 1e6;
   // streaming references over the same data, timed alongside every σ (their best over all σ is quoted)
   const K = simdKernels(simdData.memory!);
-  const streams = [
-    () => jsData.chunks.forEach((X) => (sink += sum1(X))),
-    () => jsData.chunks.forEach((X) => (sink += sum4(X))),
-    () => simdData.chunks.forEach((X) => (sink += K.sum(X.byteOffset, X.length - (X.length % 8)))),
-  ];
+  const reads: Record<string, () => void> = {
+    'plain JS sum, 1 accumulator': () => jsData.chunks.forEach((X) => (sink += sum1(X))),
+    'plain JS sum, 4 accumulators': () => jsData.chunks.forEach((X) => (sink += sum4(X))),
+    'WebAssembly SIMD sum (4 × f64x2)': () => simdData.chunks.forEach((X) => (sink += K.sum(X.byteOffset, X.length - (X.length % 8)))),
+    ...(nat
+      ? {
+          [`native sum, 1 stream (${nat.isa()})`]: () => simdData.chunks.forEach((X) => (sink += nat.sum(X, 1))),
+          [`native sum, 8 streams (${nat.isa()})`]: () => simdData.chunks.forEach((X) => (sink += nat.sum(X, 8))),
+        }
+      : {}),
+  };
   const copies = jsData.chunks.map((c) => new Float32Array(c.length));
   const copy = () => jsData.chunks.forEach((c, i) => copies[i].set(c));
-  let [jsSum, simdSum, copyMs] = [Infinity, Infinity, Infinity];
-  const rows: { id: string; simdMs: number; jsMs: number; refMs: number }[] = [];
+  const readMs = Object.keys(reads).map(() => Infinity);
+  let copyMs = Infinity;
+  const kernels: [string, ErmKernel][] = [...(nat ? ([['native', 'native']] as [string, ErmKernel][]) : []), ['SIMD', 'wasm'], ['JS', 'js']];
+  const rows: { id: string; ms: number[]; refMs: number }[] = [];
   for (const id of ['softmax', 'linear', 'erf', 'softplus', 'exp']) {
     const act = getActivation(id);
     const penalties = { lambdaK: 0.01, lambdaV: 0.01 };
     const wt = w.subarray(0, 2 * D + act.parameters.length);
     const grad = new Float64Array(wt.length);
-    const simdObj = new ErmObjective(simdData, act, penalties);
-    const jsObj = new ErmObjective(jsData, act, penalties);
-    const [simdMs, jsMs, s1, s4, ss, c] = bestOf([() => (sink += simdObj.evaluate(wt, grad)), () => (sink += jsObj.evaluate(wt, grad)), ...streams, copy], reps);
-    jsSum = Math.min(jsSum, s1, s4);
-    simdSum = Math.min(simdSum, ss);
-    copyMs = Math.min(copyMs, c);
+    const objectives = kernels.map(([, kernel]) => new ErmObjective(kernel === 'js' ? jsData : simdData, act, penalties, { kernel }));
+    const times = bestOf([...objectives.map((o) => () => (sink += o.evaluate(wt, grad))), ...Object.values(reads), copy], reps);
+    Object.keys(reads).forEach((_, k) => (readMs[k] = Math.min(readMs[k], times[kernels.length + k])));
+    copyMs = Math.min(copyMs, times[times.length - 1]);
     const [refMs] = bestOf([() => (sink += referenceEvaluate(jsData, act, penalties, wt, grad))], refReps);
-    rows.push({ id, simdMs, jsMs, refMs });
+    rows.push({ id, ms: times.slice(0, kernels.length), refMs });
   }
   console.log(`  CPU time, fastest of ${reps} interleaved runs after 2 warm-ups (reference: of ${refReps}); flops: ${FLOPS_PER_NUMBER} per stored number; GB/s: the ${(bytes / 1e9).toFixed(2)} GB of data read once`);
-  console.log(`  streaming read, plain JS sum (best of 1 and 4 accumulators)  ${jsSum.toFixed(1).padStart(7)} ms  ${gbs(jsSum).toFixed(2).padStart(5)} GB/s`);
-  console.log(`  streaming read, WebAssembly SIMD sum (4 × f64x2)             ${simdSum.toFixed(1).padStart(7)} ms  ${gbs(simdSum).toFixed(2).padStart(5)} GB/s`);
-  console.log(`  native copy (TypedArray.set)                                 ${copyMs.toFixed(1).padStart(7)} ms  ${gbs(copyMs).toFixed(2).padStart(5)} GB/s read (+ as much written)`);
-  console.log('  loss + gradient  kernel        ms  GFLOP/s    GB/s  ÷ JS sum  ÷ SIMD sum  speed-up over reference');
-  for (const { id, simdMs, jsMs, refMs } of rows) {
-    for (const [kind, ms] of [['SIMD', simdMs], ['JS', jsMs], ['reference', refMs]] as const) {
-      const gflops = (FLOPS_PER_NUMBER * numbers) / ms / 1e6;
-      const speedUp = kind === 'reference' ? '' : `${(refMs / ms).toFixed(2)}×`;
+  Object.keys(reads).forEach((label, k) => console.log(`  streaming read, ${label.padEnd(40)} ${readMs[k].toFixed(1).padStart(7)} ms  ${gbs(readMs[k]).toFixed(2).padStart(5)} GB/s`));
+  console.log(`  native copy (TypedArray.set)                             ${copyMs.toFixed(1).padStart(7)} ms  ${gbs(copyMs).toFixed(2).padStart(5)} GB/s read (+ as much written)`);
+  // a kernel's speed as a fraction of a read's: read time / kernel time (1 = as fast as reading the data)
+  const jsSum = Math.min(readMs[0], readMs[1]);
+  const refs: [string, number][] = [
+    ['÷ JS sum', jsSum],
+    ['÷ SIMD sum', readMs[2]],
+    ...(nat
+      ? ([
+          ['÷ native 1', readMs[3]],
+          ['÷ native 8', readMs[4]],
+        ] as [string, number][])
+      : []),
+  ];
+  console.log(`  loss + gradient  kernel        ms  GFLOP/s    GB/s  ${refs.map(([h]) => h.padStart(10)).join('  ')}  speed-up over reference`);
+  for (const { id, ms, refMs } of rows) {
+    const entries: [string, number][] = [...kernels.map(([label], k) => [label, ms[k]] as [string, number]), ['reference', refMs]];
+    entries.forEach(([kind, t], k) => {
+      const gflops = (FLOPS_PER_NUMBER * numbers) / t / 1e6;
+      const speedUp = kind === 'reference' ? '' : `${(refMs / t).toFixed(2)}×`;
       console.log(
-        `  ${(kind === 'SIMD' ? id : '').padEnd(16)} ${kind.padEnd(9)} ${ms.toFixed(1).padStart(7)}  ${gflops.toFixed(2).padStart(7)}  ${gbs(ms).toFixed(2).padStart(6)}  ${(gbs(ms) / gbs(jsSum)).toFixed(2).padStart(8)}  ${(gbs(ms) / gbs(simdSum)).toFixed(2).padStart(10)}  ${speedUp.padStart(10)}`,
+        `  ${(k === 0 ? id : '').padEnd(16)} ${kind.padEnd(9)} ${t.toFixed(1).padStart(7)}  ${gflops.toFixed(2).padStart(7)}  ${gbs(t).toFixed(2).padStart(6)}  ${refs.map(([, m]) => (m / t).toFixed(2).padStart(10)).join('  ')}  ${speedUp.padStart(10)}`,
       );
-    }
+    });
   }
   // the test-set path: predictions only (one pass, 4 flops/number)
-  const obj = new ErmObjective(simdData, getActivation('softmax'), { lambdaK: 0, lambdaV: 0 });
   const pred = new Float64Array(simdData.N);
-  const [predMs] = bestOf([() => obj.predict(w, pred)], reps);
-  console.log(`  predictions only (softmax, SIMD)   ${predMs.toFixed(1).padStart(7)} ms  ${((4 * numbers) / predMs / 1e6).toFixed(2)} GFLOP/s  ${gbs(predMs).toFixed(2)} GB/s`);
+  for (const [label, kernel] of kernels.filter(([, k]) => k !== 'js')) {
+    const obj = new ErmObjective(simdData, getActivation('softmax'), { lambdaK: 0, lambdaV: 0 }, { kernel });
+    const [predMs] = bestOf([() => obj.predict(w, pred)], reps);
+    console.log(`  predictions only (softmax, ${label.padEnd(6)})  ${predMs.toFixed(1).padStart(7)} ms  ${((4 * numbers) / predMs / 1e6).toFixed(2)} GFLOP/s  ${gbs(predMs).toFixed(2)} GB/s`);
+  }
   if (sink === 42) console.log('');
 }
 
@@ -200,16 +227,18 @@ function bestOfWall(fns: (() => void)[], reps: number): { wall: number; cpu: num
 }
 
 /**
- * Streaming read of a shared kernel memory with the SIMD `sum` kernel on
- * 1 + `helpers` threads (this thread and bench/read-worker.mjs workers),
- * each summing an equal slice; `read(offset, count)` times nothing itself.
+ * Streaming read of a shared kernel memory with the SIMD `sum` kernel (or,
+ * with `native`, the native 8-stream sum) on 1 + `helpers` threads (this
+ * thread and bench/read-worker.mjs workers), each summing an equal slice;
+ * `read(offset, count)` times nothing itself.
  */
-async function parallelReader(memory: KernelMemory, helpers: number): Promise<{ read: (byteOffset: number, count: number) => void; stop: () => void }> {
-  const sum = simdKernels(memory).sum;
+async function parallelReader(memory: KernelMemory, helpers: number, native = false): Promise<{ read: (byteOffset: number, count: number) => void; stop: () => void }> {
+  const nat = native ? nativeKernels() : null;
+  const sum = nat ? (offset: number, count: number) => nat.sum(new Float32Array(memory.buffer, offset, count), 8) : simdKernels(memory).sum;
   const workers = Array.from({ length: helpers }, () => {
     const control = new Int32Array(new SharedArrayBuffer(16));
     control[1] = -1;
-    const worker = new Worker(new URL('./read-worker.mjs', import.meta.url), { workerData: { memory, control: control.buffer, result: new SharedArrayBuffer(8) } });
+    const worker = new Worker(new URL('./read-worker.mjs', import.meta.url), { workerData: { memory, control: control.buffer, result: new SharedArrayBuffer(8), native } });
     worker.unref();
     return { worker, control };
   });
@@ -267,16 +296,20 @@ async function splitKernel(): Promise<void> {
   r.fillNormal(w);
   for (let i = 0; i < 2 * D; i++) w[i] /= Math.sqrt(D);
   w[2 * D] = 0.1;
+  const nat = nativeKernels();
+  // the reads: the SIMD sum, and where the addon is loaded the native 8-stream sum (the fastest read found here)
+  const readKind = nat ? `native sum, 8 streams (${nat.isa()})` : 'SIMD sum';
   console.log(
-    `ERM kernel split over ${threads} threads (wall-clock time, fastest of ${reps} after 2 warm-ups; CPU time of that run in brackets): same data as above, shared memory; SIMD kernel build: ${kernelVariant()}`,
+    `ERM kernel split over ${threads} threads (wall-clock time, fastest of ${reps} after 2 warm-ups; CPU time of that run in brackets): same data as above, shared memory; native kernels: ${nativeKernelStatus()}; SIMD kernel build: ${kernelVariant()}`,
   );
-  const reader = await parallelReader(data.memory!, threads - 1);
+  const reader = await parallelReader(data.memory!, threads - 1, nat !== null);
   const big = kernelMemory(readMB * 2 ** 20, true)!;
-  const bigReader = await parallelReader(big, threads - 1);
+  const bigReader = await parallelReader(big, threads - 1, nat !== null);
   const bigF = new Float32Array(big.buffer);
   for (let i = 0; i < bigF.length; i += 1024) bigF.fill(i * 1e-9, i, i + 1024); // touch every page
-  const sumOne = simdKernels(data.memory!).sum;
-  const sumBig = simdKernels(big).sum;
+  const sumOf = (memory: KernelMemory) => (nat ? (offset: number, count: number) => nat.sum(new Float32Array(memory.buffer, offset, count), 8) : simdKernels(memory).sum);
+  const sumOne = sumOf(data.memory!);
+  const sumBig = sumOf(big);
   const first = data.chunks[0].byteOffset;
   const count = Math.floor(numbers / 16) * 16; // chunks are consecutive in the memory
   let sink = 0;
@@ -288,25 +321,31 @@ async function splitKernel(): Promise<void> {
   bigReader.stop();
   const [read1, read2, big1, big2] = readBest;
   const line = (label: string, m: { wall: number; cpu: number }, b = bytes) =>
-    console.log(`  ${label.padEnd(58)} ${m.wall.toFixed(1).padStart(7)} ms [${m.cpu.toFixed(0).padStart(5)}]  ${gbs(m.wall, b).toFixed(2).padStart(6)} GB/s`);
-  line('streaming read, SIMD sum, kernel data, 1 thread', read1);
-  line(`streaming read, SIMD sum, kernel data, ${threads} threads`, read2);
-  line(`streaming read, SIMD sum, ${readMB} MB buffer, 1 thread`, big1, bigF.length * 4);
-  line(`streaming read, SIMD sum, ${readMB} MB buffer, ${threads} threads`, big2, bigF.length * 4);
+    console.log(`  ${label.padEnd(72)} ${m.wall.toFixed(1).padStart(7)} ms [${m.cpu.toFixed(0).padStart(5)}]  ${gbs(m.wall, b).toFixed(2).padStart(6)} GB/s`);
+  line(`streaming read, ${readKind}, kernel data, 1 thread`, read1);
+  line(`streaming read, ${readKind}, kernel data, ${threads} threads`, read2);
+  line(`streaming read, ${readKind}, ${readMB} MB buffer, 1 thread`, big1, bigF.length * 4);
+  line(`streaming read, ${readKind}, ${readMB} MB buffer, ${threads} threads`, big2, bigF.length * 4);
   const bw = { read1: gbs(read1.wall), read2: gbs(read2.wall), big1: gbs(big1.wall, bigF.length * 4), big2: gbs(big2.wall, bigF.length * 4) };
-  console.log(`  loss + gradient  threads        ms    [CPU]  GFLOP/s    GB/s  ÷ read 1T  ÷ read ${threads}T  ÷ ${readMB} MB read 1T / ${threads}T`);
+  console.log(`  loss + gradient  kernel  threads        ms    [CPU]  GFLOP/s    GB/s  ÷ read 1T  ÷ read ${threads}T  ÷ ${readMB} MB read 1T / ${threads}T`);
+  const kernels: ErmKernel[] = nat ? ['native', 'wasm'] : ['wasm'];
   for (const id of ['softmax', 'linear', 'erf']) {
     const act = getActivation(id);
     const wt = w.subarray(0, 2 * D + act.parameters.length);
     const grad = new Float64Array(wt.length);
-    const single = new ErmObjective(data, act, { lambdaK: 0.01, lambdaV: 0.01 });
-    const split = new ErmObjective(data, act, { lambdaK: 0.01, lambdaV: 0.01 }, { threads });
-    const runs = bestOfWall([() => (sink += single.evaluate(wt, grad)), () => (sink += split.evaluate(wt, grad))], reps);
-    [single, split].forEach((o, k) => {
+    const objectives = kernels.flatMap((kernel) => [
+      new ErmObjective(data, act, { lambdaK: 0.01, lambdaV: 0.01 }, { kernel }),
+      new ErmObjective(data, act, { lambdaK: 0.01, lambdaV: 0.01 }, { threads, kernel }),
+    ]);
+    const runs = bestOfWall(
+      objectives.map((o) => () => (sink += o.evaluate(wt, grad))),
+      reps,
+    );
+    objectives.forEach((o, k) => {
       const m = runs[k];
       const g = gbs(m.wall);
       console.log(
-        `  ${(k === 0 ? id : '').padEnd(16)} ${String(o.evaluationThreads).padEnd(7)} ${m.wall.toFixed(1).padStart(7)} [${m.cpu.toFixed(0).padStart(5)}]  ${((FLOPS_PER_NUMBER * numbers) / m.wall / 1e6).toFixed(2).padStart(7)}  ${g.toFixed(2).padStart(6)}  ${(g / bw.read1).toFixed(2).padStart(9)}  ${(g / bw.read2).toFixed(2).padStart(9)}  ${(g / bw.big1).toFixed(2).padStart(9)} / ${(g / bw.big2).toFixed(2)}`,
+        `  ${(k === 0 ? id : '').padEnd(16)} ${(k % 2 === 0 ? o.kernel : '').padEnd(7)} ${String(o.evaluationThreads).padEnd(7)} ${m.wall.toFixed(1).padStart(7)} [${m.cpu.toFixed(0).padStart(5)}]  ${((FLOPS_PER_NUMBER * numbers) / m.wall / 1e6).toFixed(2).padStart(7)}  ${g.toFixed(2).padStart(6)}  ${(g / bw.read1).toFixed(2).padStart(9)}  ${(g / bw.read2).toFixed(2).padStart(9)}  ${(g / bw.big1).toFixed(2).padStart(9)} / ${(g / bw.big2).toFixed(2)}`,
       );
     });
     if (runs[0].wall / runs[1].wall < 1.2 && threads > 1) console.log('  (split barely faster: check the CPU column — a run that got one core has CPU ≈ wall)');

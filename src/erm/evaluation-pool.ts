@@ -45,6 +45,7 @@ import {
   EVALUATION_ACTIVATION_IDS,
   type EvaluationWorkerData,
   FIRST,
+  KERNEL,
   MAX_PARAMETERS,
   READY,
   REQUEST,
@@ -141,7 +142,7 @@ export class EvaluationPool {
    * done. Throws WorkerThreadError when a worker failed (after every worker
    * has finished, so the pool stays usable).
    */
-  evaluate(activation: number, w: Float64Array, withGradient: boolean, own: (first: number, end: number) => void): PartialResult[] {
+  evaluate(activation: number, native: boolean, w: Float64Array, withGradient: boolean, own: (first: number, end: number) => void): PartialResult[] {
     if (this.closed) throw new WorkerThreadError('the evaluation pool was closed');
     if (this.failure) throw new WorkerThreadError(this.failure);
     this.awaitReady();
@@ -151,6 +152,7 @@ export class EvaluationPool {
       const c = k * CONTROL_INTS;
       this.control[c + COMMAND] = EVALUATE;
       this.control[c + ACTIVATION] = activation;
+      this.control[c + KERNEL] = native ? 1 : 0;
       this.control[c + WITH_GRAD] = withGradient ? 1 : 0;
       this.control[c + FIRST] = this.bounds[k + 1];
       this.control[c + END] = this.bounds[k + 2];

@@ -27,6 +27,8 @@ export const FIRST = 7;
 export const END = 8;
 /** bytes of the error text */
 export const ERROR_LENGTH = 9;
+/** 1: the native kernels (native.ts); 0: the WebAssembly SIMD ones */
+export const KERNEL = 10;
 
 export const EVALUATE = 0;
 export const STOP = 1;

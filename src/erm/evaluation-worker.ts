@@ -16,6 +16,7 @@ import {
   EVALUATION_ACTIVATION_IDS,
   type EvaluationWorkerData,
   FIRST,
+  KERNEL,
   MAX_PARAMETERS,
   READY,
   REQUEST,
@@ -36,13 +37,15 @@ async function load() {
   const { getActivation } = await import('../estimator/activations.ts');
   const data = Dataset.fromSharedParts(init.parts as Parameters<typeof Dataset.fromSharedParts>[0]);
   const objectives = new Map<number, InstanceType<typeof ErmObjective>>();
-  return (activation: number) => {
-    let objective = objectives.get(activation);
+  return (activation: number, native: boolean) => {
+    const key = 2 * activation + (native ? 1 : 0);
+    let objective = objectives.get(key);
     if (!objective) {
       const id = EVALUATION_ACTIVATION_IDS[activation];
       if (id === undefined) throw new RangeError(`no activation with index ${activation} in a worker thread`);
-      objective = new ErmObjective(data, getActivation(id), { lambdaK: 0, lambdaV: 0 });
-      objectives.set(activation, objective);
+      // the kernels the calling thread uses ('native' throws here if this thread cannot load the addon)
+      objective = new ErmObjective(data, getActivation(id), { lambdaK: 0, lambdaV: 0 }, { kernel: native ? 'native' : 'wasm' });
+      objectives.set(key, objective);
     }
     return objective;
   };
@@ -67,7 +70,7 @@ if (Atomics.load(control, READY) === 1) {
     seen = Atomics.load(control, REQUEST);
     if (control[COMMAND] === STOP) break;
     try {
-      const objective = objectiveFor!(control[ACTIVATION]);
+      const objective = objectiveFor!(control[ACTIVATION], control[KERNEL] === 1);
       const D = objective.D;
       const w = weights.subarray(0, 2 * D + objective.nTheta);
       const out = control[WITH_GRAD] === 1 ? results.subarray(0, 2 * D + objective.nTheta) : undefined;

@@ -24,14 +24,16 @@
  * Cost: one evaluation streams the N·L·D stored numbers once from memory:
  * per sequence the L·D numbers are read for the projections (2 dot products
  * per token) and read again, from cache, for the two gradient
- * accumulations — 8 flops per stored number. Data in a WebAssembly memory
- * (the default from 2^15 numbers on, data.ts) go through the SIMD kernels of
- * simd.ts, other data through the JS kernels at the end of this file; both
- * equal the plain reference implementation (reference.ts) to rounding.
+ * accumulations — 8 flops per stored number. Where the native addon is
+ * built (native.ts; x86-64 with AVX2 or AVX-512) every evaluation goes
+ * through its kernels, pass 2 of one block of sequences fused with pass 1 of
+ * the next. Otherwise data in a WebAssembly memory (the default from 2^15
+ * numbers on, data.ts) go through the SIMD kernels of simd.ts, other data
+ * through the JS kernels at the end of this file. All equal the plain
+ * reference implementation (reference.ts) to rounding (`ErmKernel`).
  * Data in a shared memory (from 2^20 numbers on, data.ts) can be split over
- * threads (`ObjectiveOptions.threads`, evaluation-pool.ts): the kernel is
- * arithmetic-bound on one core, so a second core adds its arithmetic
- * (bench/erm.ts, README).
+ * threads (`ObjectiveOptions.threads`, evaluation-pool.ts), each running the
+ * same kernels on its slice (bench/erm.ts, README).
  */
 import type { Activation } from '../estimator/activation.ts';
 import { InvalidInputError, requireFinite } from '../errors.ts';
@@ -39,6 +41,7 @@ import type { Overlaps } from '../risk/overlaps.ts';
 import { type Dataset, SHARED_MIN_NUMBERS, type Teacher } from './data.ts';
 import { type ResolvedDerivative, resolveDerivative } from './derivatives.ts';
 import { type EvaluationPool, evaluationPool, workerActivationIndex } from './evaluation-pool.ts';
+import { type NativeKernels, nativeKernelStatus, nativeKernels } from './native.ts';
 import { type KernelMemory, scratchLayout, simdKernels } from './simd.ts';
 
 export interface Penalties {
@@ -50,6 +53,22 @@ export interface Penalties {
 
 /** Flops per stored number of one loss-and-gradient evaluation (2 dot products + 2 axpy). */
 export const FLOPS_PER_NUMBER = 8;
+
+/**
+ * Which streaming kernels an evaluation runs: 'native' (the addon of
+ * native.ts, on any data), 'wasm' (WebAssembly SIMD where the data are in a
+ * kernel memory, else JS), 'js' (the plain JS kernels), 'auto' (native where
+ * the addon is loaded with 256- or 512-bit vectors, else as 'wasm'). All
+ * agree with reference.ts to rounding.
+ */
+export type ErmKernel = 'auto' | 'native' | 'wasm' | 'js';
+
+/**
+ * Token budget of one block of the native path: pass 2 of a block runs while
+ * the next block is projected, so two blocks and the 32·D bytes of w and g
+ * should stay in a core's L2 cache (≥ 1 MB on current x86 and ARM cores).
+ */
+const NATIVE_BLOCK_BYTES = 1 << 18;
 
 export interface ObjectiveOptions {
   /**
@@ -63,6 +82,8 @@ export interface ObjectiveOptions {
   readonly threads?: number;
   /** size threshold of the parallel evaluation in stored numbers (default SHARED_MIN_NUMBERS, where it measured to pay) */
   readonly parallelMinNumbers?: number;
+  /** the streaming kernels (default 'auto'); 'native' throws when the addon is not loaded */
+  readonly kernel?: ErmKernel;
 }
 
 /**
@@ -88,6 +109,13 @@ export class ErmObjective {
   readonly evaluationThreads: number;
   private readonly activationIndex: number;
   private pool: EvaluationPool | undefined;
+  /** the native kernels when this objective uses them */
+  private readonly native: NativeKernels | null;
+  /** the kernels that evaluate the training set: 'native', 'wasm' or 'js' */
+  readonly kernel: Exclude<ErmKernel, 'auto'>;
+  // the per-token tables of the native path (see passNative)
+  private coefA = new Float64Array(0);
+  private outB = new Float64Array(0);
 
   constructor(
     readonly data: Dataset,
@@ -100,6 +128,13 @@ export class ErmObjective {
     const threads = requireFinite('threads', options.threads ?? 1, { min: 1, integer: true });
     const minNumbers = requireFinite('parallel threshold', options.parallelMinNumbers ?? SHARED_MIN_NUMBERS, { min: 0 });
     this.activationIndex = workerActivationIndex(act);
+    const kernel = options.kernel ?? 'auto';
+    if (!['auto', 'native', 'wasm', 'js'].includes(kernel)) throw new InvalidInputError(`unknown ERM kernel "${kernel}" (auto, native, wasm or js)`);
+    const nat = kernel === 'auto' || kernel === 'native' ? nativeKernels() : null;
+    // 'auto' leaves the baseline build (128-bit vectors without FMA on x86) to the WebAssembly kernels, which are faster there
+    this.native = nat && (kernel === 'native' || nat.isa() !== 'baseline') ? nat : null;
+    if (kernel === 'native' && !this.native) throw new InvalidInputError(`the native ERM kernels are not available: ${nativeKernelStatus()}`);
+    this.kernel = this.native ? 'native' : kernel !== 'js' && data.memory ? 'wasm' : 'js';
     const parallel = threads > 1 && data.storage === 'shared' && data.tokens * data.D >= minNumbers && this.activationIndex >= 0 && data.N > 1;
     this.evaluationThreads = parallel ? Math.min(threads, data.scratchSlots) : 1;
     if (act.normalised && !act.logWeight) throw new InvalidInputError(`normalised activation "${act.id}" needs logWeight`);
@@ -180,7 +215,8 @@ export class ErmObjective {
       this.gth.fill(0);
     }
     if (data === this.data && this.evaluationThreads > 1 && !predictions) return this.passParallel(w, grad, data);
-    return data.memory ? this.passSimd(w, grad, data, data.memory, predictions) : this.passJs(w, grad, data, predictions);
+    if (this.native) return this.passNative(this.native, w, grad, data, predictions);
+    return data.memory && this.kernel !== 'js' ? this.passSimd(w, grad, data, data.memory, predictions) : this.passJs(w, grad, data, predictions);
   }
 
   /**
@@ -192,8 +228,8 @@ export class ErmObjective {
   private passParallel(w: Float64Array, grad: Float64Array | undefined, data: Dataset): number {
     this.pool ??= evaluationPool(data, this.evaluationThreads);
     let total = 0;
-    const partials = this.pool.evaluate(this.activationIndex, w, grad !== undefined, (first, end) => {
-      total = this.passSimd(w, grad, data, data.memory!, undefined, first, end, 0);
+    const partials = this.pool.evaluate(this.activationIndex, this.native !== null, w, grad !== undefined, (first, end) => {
+      total = this.native ? this.passNative(this.native, w, grad, data, undefined, first, end) : this.passSimd(w, grad, data, data.memory!, undefined, first, end, 0);
     });
     const { D, nTheta } = this;
     for (const p of partials) {
@@ -214,7 +250,7 @@ export class ErmObjective {
    */
   evaluateSlice(w: Float64Array, out: Float64Array | undefined, first: number, end: number, slot: number): number {
     const { data, D, nTheta } = this;
-    if (!data.memory) throw new InvalidInputError('a slice evaluation needs data in a WebAssembly memory');
+    if (!data.memory && !this.native) throw new InvalidInputError('a slice evaluation needs data in a WebAssembly memory or the native kernels');
     if (!(slot >= 0 && slot < data.scratchSlots)) throw new InvalidInputError(`scratch slot ${slot} outside 0…${data.scratchSlots - 1}`);
     if (!(first >= 0 && first <= end && end <= data.N)) throw new InvalidInputError(`slice [${first}, ${end}) outside the ${data.N} sequences`);
     for (let j = 0; j < nTheta; j++) this.theta[j] = w[2 * D + j];
@@ -222,7 +258,7 @@ export class ErmObjective {
       out.fill(0, 0, 2 * D);
       this.gth.fill(0);
     }
-    const total = this.passSimd(w, out, data, data.memory, undefined, first, end, slot);
+    const total = this.native ? this.passNative(this.native, w, out, data, undefined, first, end) : this.passSimd(w, out, data, data.memory!, undefined, first, end, slot);
     if (out) for (let j = 0; j < nTheta; j++) out[2 * D + j] = this.gth[j];
     return total;
   }
@@ -253,6 +289,82 @@ export class ErmObjective {
         for (let l = 0; l < L; l += 4) accumulate(X, base + l * D, D, Math.min(4, L - l), gk!, gv!, ck, cv, l);
       }
     }
+    return total;
+  }
+
+  /**
+   * The native streaming passes (native.ts) over sequences [first, end):
+   * consecutive sequences stored one after another in one chunk form blocks
+   * of at most NATIVE_BLOCK_BYTES of tokens (or one sequence); each `step`
+   * call projects block k (pass 1) in the same sweeps as it adds block
+   * k − 1's gradient terms (pass 2, its tokens still in cache). Between calls
+   * σ and the coefficients of block k are computed here, as in the other
+   * paths; a sequence without a gradient term gets coefficients 0. w_k, w_v
+   * are read from w and the gradient is added into grad in place.
+   */
+  private passNative(
+    nat: NativeKernels,
+    w: Float64Array,
+    grad: Float64Array | undefined,
+    data: Dataset,
+    predictions?: Float64Array,
+    first = 0,
+    end = data.N,
+  ): number {
+    const { D, chi, z, ck, cv } = this;
+    const wk = w.subarray(0, D);
+    const wv = w.subarray(D, 2 * D);
+    const gk = grad ? grad.subarray(0, D) : null;
+    const gv = grad ? grad.subarray(D, 2 * D) : null;
+    const maxTokens = Math.max(data.maxLength, Math.floor(NATIVE_BLOCK_BYTES / (4 * D)));
+    if (this.outB.length < 2 * maxTokens) {
+      this.coefA = new Float64Array(2 * maxTokens);
+      this.outB = new Float64Array(2 * maxTokens);
+    }
+    const { coefA, outB } = this;
+    let total = 0;
+    let XA: Float32Array | null = null;
+    let firstA = 0;
+    let tokensA = 0;
+    if (first >= end) return total; // an empty slice (more threads than sequences)
+    for (let c = data.chunkIndex(first); c < data.chunks.length && data.firstOfChunk[c] < end; c++) {
+      const X = data.chunks[c];
+      const last = Math.min(end, data.firstOfChunk[c + 1]);
+      for (let n0 = Math.max(first, data.firstOfChunk[c]); n0 < last; ) {
+        // block B: sequences n0 … n1 − 1, their tokens contiguous
+        let n1 = n0 + 1;
+        let tokens = data.length[n0];
+        while (n1 < last && tokens + data.length[n1] <= maxTokens && data.start[n1] === data.start[n0] + tokens) tokens += data.length[n1++];
+        const firstB = data.start[n0] * D;
+        nat.step(XA, firstA, tokensA, coefA, X, firstB, tokens, outB, wk, wv, gk, gv, D);
+        // block A of the next call: this block with its coefficients
+        let withGradient = false;
+        for (let n = n0, t = 0; n < n1; n++) {
+          const L = data.length[n];
+          for (let l = 0; l < L; l++) {
+            chi[l] = outB[2 * (t + l)];
+            z[l] = outB[2 * (t + l) + 1];
+          }
+          const y = data.y[n];
+          const f = this.sequence(L, y, grad !== undefined);
+          const r = y - f;
+          total += r * r;
+          if (predictions) predictions[n] = f;
+          const accumulate = grad !== undefined && r !== 0;
+          withGradient ||= accumulate;
+          for (let l = 0; l < L; l++) {
+            coefA[2 * (t + l)] = accumulate ? ck[l] : 0;
+            coefA[2 * (t + l) + 1] = accumulate ? cv[l] : 0;
+          }
+          t += L;
+        }
+        XA = X;
+        firstA = firstB;
+        tokensA = withGradient ? tokens : 0;
+        n0 = n1;
+      }
+    }
+    if (tokensA > 0) nat.step(XA, firstA, tokensA, coefA, null, 0, 0, outB, wk, wv, gk, gv, D);
     return total;
   }
 

@@ -67,11 +67,11 @@ describe.skipIf(!twoCores)('parallel loss-and-gradient evaluation', () => {
     const pool = evaluationPool(data, 2);
     const w = pointFor(getActivation('softmax'));
     let own = 0;
-    expect(() => pool.evaluate(99, w, true, () => own++)).toThrow(WorkerThreadError);
-    expect(() => pool.evaluate(99, w, true, () => own++)).toThrow(/no activation with index 99/);
+    expect(() => pool.evaluate(99, false, w, true, () => own++)).toThrow(WorkerThreadError);
+    expect(() => pool.evaluate(99, false, w, true, () => own++)).toThrow(/no activation with index 99/);
     expect(own).toBe(2); // the caller's slice ran both times
     const softmax = workerActivationIndex(getActivation('softmax'));
-    expect(pool.evaluate(softmax, w, true, () => {})[0].loss).toBeGreaterThan(0);
+    expect(pool.evaluate(softmax, false, w, true, () => {})[0].loss).toBeGreaterThan(0);
   });
 
   it('should refuse evaluations on a closed pool, and start a new one on the next evaluation', () => {
@@ -81,7 +81,7 @@ describe.skipIf(!twoCores)('parallel loss-and-gradient evaluation', () => {
     const before = objective.trainLoss(w);
     const pool = evaluationPool(data, 2);
     closeEvaluationPool(data);
-    expect(() => pool.evaluate(0, w, false, () => {})).toThrow(/closed/);
+    expect(() => pool.evaluate(0, false, w, false, () => {})).toThrow(/closed/);
     const fresh = new ErmObjective(data, act, { lambdaK: 0, lambdaV: 0 }, { threads: 2, parallelMinNumbers: 0 });
     expect(fresh.trainLoss(w)).toBe(before);
   });
@@ -104,9 +104,9 @@ describe.skipIf(!twoCores)('parallel loss-and-gradient evaluation', () => {
       const pool = new EvaluationPool(data, 2, { workerEntry: silentWorker, startupTimeoutMs: 500 });
       const w = pointFor(getActivation('softmax'));
       const t0 = performance.now();
-      expect(() => pool.evaluate(0, w, true, () => {})).toThrow(/evaluation worker 0 did not start within 0.5 s/);
+      expect(() => pool.evaluate(0, false, w, true, () => {})).toThrow(/evaluation worker 0 did not start within 0.5 s/);
       expect(performance.now() - t0).toBeGreaterThanOrEqual(500);
-      expect(() => pool.evaluate(0, w, true, () => {})).toThrow(/closed/);
+      expect(() => pool.evaluate(0, false, w, true, () => {})).toThrow(/closed/);
     });
   });
 
@@ -116,10 +116,10 @@ describe.skipIf(!twoCores)('parallel loss-and-gradient evaluation', () => {
       const w = pointFor(getActivation('softmax'));
       let own = 0;
       const t0 = performance.now();
-      expect(() => pool.evaluate(0, w, true, () => own++)).toThrow(/evaluation worker 0 did not answer within .* at least 0.3 s\); the pool is closed/);
+      expect(() => pool.evaluate(0, false, w, true, () => own++)).toThrow(/evaluation worker 0 did not answer within .* at least 0.3 s\); the pool is closed/);
       expect(performance.now() - t0).toBeGreaterThanOrEqual(300);
       expect(own).toBe(1); // the caller's slice ran
-      expect(() => pool.evaluate(0, w, true, () => {})).toThrow(/closed/);
+      expect(() => pool.evaluate(0, false, w, true, () => {})).toThrow(/closed/);
     });
   });
 

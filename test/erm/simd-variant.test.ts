@@ -29,7 +29,7 @@ describe('the mul-add build of the SIMD kernels (SLR_ERM_SIMD=mul-add)', () => {
         const spec = { task: 'spiked' as const, nu: 1, lengths: [1, 3, 6], delta: 0.3, D, N: 40, seed: D };
         const { teacher, data, rng } = smallProblem(spec, 'wasm');
         const act = getActivation(id);
-        const obj = new ErmObjective(data, act, { lambdaK: 0.01, lambdaV: 0.02 });
+        const obj = new ErmObjective(data, act, { lambdaK: 0.01, lambdaV: 0.02 }, { kernel: 'wasm' });
         const { diff, scale } = differenceToReference(obj, data, act, pointNearTeacher(obj.size, D, teacher, rng));
         expect(diff).toBeLessThanOrEqual(1e-12 * scale);
       }
