@@ -6,6 +6,7 @@ import type { ErmPoint } from '../erm/point.ts';
 import { type ErmReferences, type ErmSummaryRow, type PairedDifference, type SeedMean, ermReferences, pairedDifferences, summariseErm } from '../erm/summary.ts';
 import { DEFAULT_CONFIDENCE, DEFAULT_LAMBDA, DEFAULT_MAX_ITERATIONS, DEFAULT_SEEDS, DEFAULT_TEST_SAMPLES, type ErmSweepOptions, ermSweep, sweepSpecs } from '../erm/sweep.ts';
 import { DEFAULT_GTOL } from '../erm/fit.ts';
+import { defaultKernelDescription } from '../erm/objective.ts';
 import type { Family } from '../risk/overlaps.ts';
 import { describeLengthLaw } from '../task/length-law.ts';
 import { getTask, taskIds, validateNu } from '../task/tasks.ts';
@@ -218,6 +219,7 @@ export function ermTable(r: ErmReport): string {
       : `penalties: λ_k=${o.lambdaK ?? DEFAULT_LAMBDA} λ_v=${o.lambdaV ?? DEFAULT_LAMBDA}`,
   );
   lines.push(`optimiser: L-BFGS (strong Wolfe), start ${o.init ?? 'informed'}, gtol ${o.gTol ?? DEFAULT_GTOL}; seeds: ${r.points.length ? r.summary[0].seeds : 0} per point${r.skipped ? `, ${r.skipped} point(s) resumed from ${r.csv}` : ''}`);
+  lines.push(`loss-and-gradient kernels: ${defaultKernelDescription()}`);
   lines.push(`intervals: mean ± ${conf} Student-t half-width over seeds; test risk = exact expected risk of the trained predictor (quadrature at its overlaps); fresh = mean (y−f)² over ${o.testSamples ?? DEFAULT_TEST_SAMPLES} new sequences`);
   if (r.references) {
     const b = r.references.bayes;
@@ -276,6 +278,7 @@ export function ermJson(r: ErmReport): Record<string, unknown> {
     command: 'erm',
     lossConvention: ERM_LOSS_CONVENTION,
     deltaConvention: 'noise variance: y = z*_eps + sqrt(delta) xi',
+    kernels: defaultKernelDescription(),
     testRiskKinds: {
       testRisk: 'expected risk of the trained predictor on a fresh sequence, by quadrature at its learned overlaps (exact at this D); error = absolute bound',
       testRiskEmpirical: 'mean (y - f)^2 over testSamples fresh sequences; error = half-width of a CLT interval at confidence',

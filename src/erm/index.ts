@@ -7,7 +7,7 @@ export { CHUNK_NUMBERS, Dataset, DatasetStream, drawDataset, drawTeacher } from 
 export type { DataLaw, DrawnProjections, Teacher } from './data.ts';
 export { registerActivationDerivative, resolveDerivative } from './derivatives.ts';
 export type { ActivationDerivative, ResolvedDerivative } from './derivatives.ts';
-export { ErmObjective, FLOPS_PER_NUMBER, learnedOverlaps, splitVariables } from './objective.ts';
+export { ErmObjective, FLOPS_PER_NUMBER, defaultKernelDescription, learnedOverlaps, splitVariables } from './objective.ts';
 export type { ErmKernel, ObjectiveOptions, Penalties } from './objective.ts';
 export { NATIVE_ISAS, nativeKernelStatus, nativeKernels } from './native.ts';
 export type { NativeIsa, NativeKernels } from './native.ts';

@@ -38,11 +38,11 @@
 import type { Activation } from '../estimator/activation.ts';
 import { InvalidInputError, requireFinite } from '../errors.ts';
 import type { Overlaps } from '../risk/overlaps.ts';
-import { type Dataset, SHARED_MIN_NUMBERS, type Teacher } from './data.ts';
+import { type Dataset, SHARED_MIN_NUMBERS, SIMD_MIN_NUMBERS, type Teacher } from './data.ts';
 import { type ResolvedDerivative, resolveDerivative } from './derivatives.ts';
 import { type EvaluationPool, evaluationPool, workerActivationIndex } from './evaluation-pool.ts';
 import { type NativeKernels, nativeKernelStatus, nativeKernels } from './native.ts';
-import { type KernelMemory, scratchLayout, simdKernels } from './simd.ts';
+import { type KernelMemory, kernelVariant, scratchLayout, simdKernels } from './simd.ts';
 
 export interface Penalties {
   /** λ_k ≥ 0 */
@@ -62,6 +62,18 @@ export const FLOPS_PER_NUMBER = 8;
  * agree with reference.ts to rounding.
  */
 export type ErmKernel = 'auto' | 'native' | 'wasm' | 'js';
+
+/**
+ * The kernels an 'auto' objective of this process runs, in words (the
+ * provenance line of `slr erm`): native with its instruction set, or
+ * WebAssembly SIMD (with its build) for data in a kernel memory and JS
+ * kernels for smaller data.
+ */
+export function defaultKernelDescription(): string {
+  const nat = nativeKernels();
+  if (nat && nat.isa() !== 'baseline') return `native (${nat.isa()})`;
+  return `WebAssembly SIMD (${kernelVariant()}) from ${SIMD_MIN_NUMBERS} stored numbers, JS below${nat ? '' : `; native: ${nativeKernelStatus()}`}`;
+}
 
 /**
  * Token budget of one block of the native path: pass 2 of a block runs while

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { ERM_LOSS_CONVENTION } from '../../src/cli/erm-command.ts';
 import { readErmCsv } from '../../src/erm/csv.ts';
+import { defaultKernelDescription } from '../../src/erm/objective.ts';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -57,6 +58,8 @@ describe('slr erm: results', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.lossConvention).toBe(ERM_LOSS_CONVENTION);
+    expect(j.kernels).toBe(defaultKernelDescription());
+    expect(j.kernels).toMatch(/^(native \((avx512|avx2)\)|WebAssembly SIMD)/);
     expect(j.summary).toHaveLength(4);
     expect(j.points).toHaveLength(8);
     expect(j.differences.map((d: { alpha: number }) => d.alpha)).toEqual([1, 3]);
@@ -70,6 +73,7 @@ describe('slr erm: results', () => {
     const r = await run([...QUICK, '--act', 'softmax,linear']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('λ_k |k|²/D');
+    expect(r.out).toContain(`loss-and-gradient kernels: ${defaultKernelDescription()}`);
     expect(r.out).toMatch(/^softmax\s+1\s+20\s+20\s/m);
     expect(r.out).toMatch(/^linear\s+3\s+20\s+60\s/m);
     expect(r.out).toMatch(/paired difference softmax − linear at α=3 \(test risk\)/);
