@@ -137,7 +137,8 @@ export class EvaluationPool {
 
   /**
    * One evaluation: workers evaluate their slices at w (activation index
-   * `activation`, see workerActivationIndex), `own(first, end)` evaluates the
+   * `activation`, see workerActivationIndex; with the native kernels when
+   * `native`, else the SIMD ones, as the caller), `own(first, end)` evaluates the
    * caller's slice meanwhile; returns the workers' partial sums once all are
    * done. Throws WorkerThreadError when a worker failed (after every worker
    * has finished, so the pool stays usable).

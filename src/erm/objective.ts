@@ -255,10 +255,12 @@ export class ErmObjective {
 
   /**
    * The data part of one evaluation over sequences [first, end) only, with
-   * the kernels' scratch region `slot` (data.ts): Σ (y_n − f_n)² returned,
-   * and when `out` is given the unscaled data gradient in out[0 … 2D) and
-   * the θ gradient in out[2D … 2D + nTheta). This is what an evaluation
-   * worker runs (evaluation-worker.ts); the data must be in a kernel memory.
+   * the SIMD kernels' scratch region `slot` (data.ts; the native kernels
+   * need none): Σ (y_n − f_n)² returned, and when `out` is given the
+   * unscaled data gradient in out[0 … 2D) and the θ gradient in
+   * out[2D … 2D + nTheta). This is what an evaluation worker runs
+   * (evaluation-worker.ts); the data must be in a kernel memory unless this
+   * objective runs the native kernels.
    */
   evaluateSlice(w: Float64Array, out: Float64Array | undefined, first: number, end: number, slot: number): number {
     const { data, D, nTheta } = this;
