@@ -284,5 +284,9 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "useIsa", fn);
   napi_create_function(env, "isa", NAPI_AUTO_LENGTH, Isa, nullptr, &fn);
   napi_set_named_property(env, exports, "isa", fn);
+  // the interface version src/erm/native.ts expects (a stale build is refused, not misused)
+  napi_value version;
+  napi_create_int32(env, 1, &version);
+  napi_set_named_property(env, exports, "interfaceVersion", version);
   return exports;
 }

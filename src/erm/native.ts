@@ -60,6 +60,9 @@ export interface NativeKernels {
   useIsa(isa: NativeIsa): boolean;
 }
 
+/** The interface version of native/erm_kernel.cc this file calls (a build exporting another is refused). */
+const INTERFACE_VERSION = 1;
+
 /** Where the addon was looked for, relative to this file (src/erm or dist/src/erm). */
 const CANDIDATES = ['../../build/Release/erm_kernel.node', '../../../build/Release/erm_kernel.node'];
 
@@ -71,9 +74,9 @@ function load(): { kernels: NativeKernels | null; reason: string } {
   let reason = 'not built (npm run build:native; needs a C++ compiler)';
   for (const path of CANDIDATES) {
     try {
-      const k = require(path) as NativeKernels;
-      if (typeof k.step === 'function' && typeof k.sum === 'function') return { kernels: k, reason: `loaded (${k.isa()})` };
-      reason = `${path} does not export step and sum`;
+      const k = require(path) as NativeKernels & { interfaceVersion?: number };
+      if (k.interfaceVersion === INTERFACE_VERSION) return { kernels: k, reason: `loaded (${k.isa()})` };
+      reason = `${path} is a stale build (interface ${k.interfaceVersion ?? 'unknown'}, expected ${INTERFACE_VERSION}): npm run build:native`;
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code !== 'MODULE_NOT_FOUND') reason = `${path} failed to load: ${(e as Error).message.split('\n')[0]}`;
