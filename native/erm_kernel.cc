@@ -21,7 +21,10 @@
 // least prefetch distance, in floats (16 KB)
 #define PREFETCH_AHEAD 4096
 
-#if defined(__x86_64__) && defined(__GNUC__)
+// The AVX builds rely on GCC's `#pragma GCC target` (clang ignores it and
+// then rejects the intrinsics): with another compiler only the baseline is
+// built, which 'auto' leaves to the WebAssembly kernels.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define SLR_X86 1
 #include <immintrin.h>
 #pragma GCC push_options
