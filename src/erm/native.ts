@@ -7,9 +7,11 @@
  * to Float64 two at a time plus 8 flops per stored number bounds its kernels by
  * arithmetic, at ≈ 0.7 of a streaming read of the same data (simd.ts). The
  * addon compiles the same Float64 arithmetic for AVX-512 or AVX2 + FMA (chosen
- * at load from the CPU) and runs pass 2 of one sequence in the same sweep as
- * pass 1 of the next, so that the arithmetic proceeds while the next tokens
- * stream in; one evaluation then runs at the streaming read's pace (bench/erm.ts).
+ * at load from the CPU), runs pass 2 of one block of tokens in the same sweeps
+ * as pass 1 of the next, so that the arithmetic proceeds while the next tokens
+ * stream in, and prefetches the tokens ahead. One evaluation then takes less
+ * time than a plain loop reading the data once, and about 1.5× the fastest
+ * read found (bench/erm.ts, README).
  *
  * Without the addon (no compiler at install, another platform, or
  * SLR_ERM_NATIVE=0 in the environment) `nativeKernels()` is null and the
