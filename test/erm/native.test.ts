@@ -11,9 +11,10 @@ import { pointNearTeacher, smallProblem } from './arbitraries.ts';
 
 reportSeed('erm/native.test.ts');
 
-/** Whether a C++ compiler answers here (then `npm ci` builds the addon: package.json's install script). */
-function compilerPresent(): boolean {
-  return ['c++', 'g++', 'clang++'].some((cxx) => spawnSync(cxx, ['--version'], { stdio: 'ignore' }).status === 0);
+/** Whether node-gyp's toolchain answers here: a C++ compiler, make and Python (then `npm ci` builds the addon: package.json's install script). */
+function toolchainPresent(): boolean {
+  const answers = (command: string) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
+  return ['c++', 'g++', 'clang++'].some(answers) && answers('make') && ['python3', 'python'].some(answers);
 }
 
 /** The widest instruction set the addon should pick on this CPU (Linux x86-64: from /proc/cpuinfo), or undefined where unknown. */
@@ -32,12 +33,12 @@ afterAll(() => {
 });
 
 describe('the native ERM kernels (native/erm_kernel.cc)', () => {
-  it('should be built and loaded wherever a C++ compiler is present (unless SLR_ERM_NATIVE=0)', () => {
+  it('should be built and loaded wherever a C++ toolchain is present (unless SLR_ERM_NATIVE=0)', () => {
     if (process.env.SLR_ERM_NATIVE === '0') {
       expect(nativeKernelStatus()).toMatch(/disabled/);
       return;
     }
-    if (!compilerPresent()) return; // nothing to build with: the WebAssembly kernels run (reference.test.ts)
+    if (!toolchainPresent()) return; // nothing to build with: the WebAssembly kernels run (reference.test.ts)
     expect(nativeKernelStatus()).toMatch(/^loaded/);
     expect(nat).not.toBeNull();
   });
