@@ -226,6 +226,12 @@ function bestOfWall(fns: (() => void)[], reps: number): { wall: number; cpu: num
   return best;
 }
 
+/** Σ of `count` Float32 at a byte offset of `memory`: the native 8-stream sum (with `native`, where loaded) or the SIMD `sum` kernel. */
+function streamingSum(memory: KernelMemory, native: boolean): (byteOffset: number, count: number) => number {
+  const nat = native ? nativeKernels() : null;
+  return nat ? (offset, count) => nat.sum(new Float32Array(memory.buffer, offset, count), 8) : simdKernels(memory).sum;
+}
+
 /**
  * Streaming read of a shared kernel memory with the SIMD `sum` kernel (or,
  * with `native`, the native 8-stream sum) on 1 + `helpers` threads (this
@@ -233,8 +239,7 @@ function bestOfWall(fns: (() => void)[], reps: number): { wall: number; cpu: num
  * `read(offset, count)` times nothing itself.
  */
 async function parallelReader(memory: KernelMemory, helpers: number, native = false): Promise<{ read: (byteOffset: number, count: number) => void; stop: () => void }> {
-  const nat = native ? nativeKernels() : null;
-  const sum = nat ? (offset: number, count: number) => nat.sum(new Float32Array(memory.buffer, offset, count), 8) : simdKernels(memory).sum;
+  const sum = streamingSum(memory, native);
   const workers = Array.from({ length: helpers }, () => {
     const control = new Int32Array(new SharedArrayBuffer(16));
     control[1] = -1;
@@ -307,9 +312,8 @@ async function splitKernel(): Promise<void> {
   const bigReader = await parallelReader(big, threads - 1, nat !== null);
   const bigF = new Float32Array(big.buffer);
   for (let i = 0; i < bigF.length; i += 1024) bigF.fill(i * 1e-9, i, i + 1024); // touch every page
-  const sumOf = (memory: KernelMemory) => (nat ? (offset: number, count: number) => nat.sum(new Float32Array(memory.buffer, offset, count), 8) : simdKernels(memory).sum);
-  const sumOne = sumOf(data.memory!);
-  const sumBig = sumOf(big);
+  const sumOne = streamingSum(data.memory!, nat !== null);
+  const sumBig = streamingSum(big, nat !== null);
   const first = data.chunks[0].byteOffset;
   const count = Math.floor(numbers / 16) * 16; // chunks are consecutive in the memory
   let sink = 0;

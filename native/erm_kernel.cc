@@ -54,40 +54,48 @@ typedef void (*SweepFn)(const float*, const float*, long, const double*, const d
                         const double*, double*, const float*);
 typedef double (*SumFn)(const float*, long);
 
-static const SweepFn (*sweeps)[GROUP + 1] = baseline::sweeps;
-static SumFn sum1Fn = baseline::sum1, sum8Fn = baseline::sum8;
-static const char* isa = "baseline";
+// One build of the kernels, with the test of whether this CPU runs it.
+struct KernelSet {
+  const char* name;
+  const SweepFn (*sweeps)[GROUP + 1];
+  SumFn sum1, sum8;
+  bool (*runs)();
+};
 
-// Selects the kernels of instruction set `name` ("avx512", "avx2",
-// "baseline") if this CPU runs them; false otherwise (nothing changes).
-static bool selectIsa(const char* name) {
-  const bool isBaseline = name[0] == 'b';
 #ifdef SLR_X86
+static bool runsAvx2() {
   __builtin_cpu_init();
-  const bool avx2ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  const bool avx512ok = avx2ok && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-                        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
-  if (name[0] == 'a' && name[3] == '5' && avx512ok) {
-    sweeps = avx512::sweeps;
-    sum1Fn = avx512::sum1;
-    sum8Fn = avx512::sum8;
-    isa = "avx512";
-    return true;
-  }
-  if (name[0] == 'a' && name[3] == '2' && avx2ok) {
-    sweeps = avx2::sweeps;
-    sum1Fn = avx2::sum1;
-    sum8Fn = avx2::sum8;
-    isa = "avx2";
-    return true;
-  }
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+static bool runsAvx512() {
+  return runsAvx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+}
 #endif
-  if (!isBaseline) return false;
-  sweeps = baseline::sweeps;
-  sum1Fn = baseline::sum1;
-  sum8Fn = baseline::sum8;
-  isa = "baseline";
-  return true;
+static bool runsAlways() { return true; }
+
+// widest first: the order in which the first load tries them
+static const KernelSet kernelSets[] = {
+#ifdef SLR_X86
+    {"avx512", avx512::sweeps, avx512::sum1, avx512::sum8, runsAvx512},
+    {"avx2", avx2::sweeps, avx2::sum1, avx2::sum8, runsAvx2},
+#endif
+    {"baseline", baseline::sweeps, baseline::sum1, baseline::sum8, runsAlways},
+};
+
+// the kernels in use (process-wide)
+static const KernelSet* active = &kernelSets[sizeof kernelSets / sizeof kernelSets[0] - 1];
+
+// Selects the build called `name` if it exists here and this CPU runs it;
+// false otherwise (nothing changes).
+static bool selectIsa(const char* name) {
+  for (const KernelSet& set : kernelSets) {
+    if (__builtin_strcmp(set.name, name) != 0) continue;
+    if (!set.runs()) return false;
+    active = &set;
+    return true;
+  }
+  return false;
 }
 
 // ---- argument helpers: a wrong argument throws a TypeError/RangeError in JS
@@ -210,7 +218,7 @@ static napi_value Step(napi_env env, napi_callback_info info) {
     const size_t ahead = gp * d > PREFETCH_AHEAD ? gp * d : PREFETCH_AHEAD;
     const float* next =
         gp > 0 && static_cast<size_t>(pb - XB.data) + ahead + gp * d <= XB.length ? pb + ahead : nullptr;
-    sweeps[ga][gp](pa, pb, D, wk.data, wv.data, gk.data, gv.data, coef, out, next);
+    active->sweeps[ga][gp](pa, pb, D, wk.data, wv.data, gk.data, gv.data, coef, out, next);
     if (ga > 0) {
       pa += ga * d;
       coef += 2 * ga;
@@ -240,7 +248,7 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   napi_value result;
-  napi_create_double(env, (streams == 1 ? sum1Fn : sum8Fn)(X.data, static_cast<long>(X.length)), &result);
+  napi_create_double(env, (streams == 1 ? active->sum1 : active->sum8)(X.data, static_cast<long>(X.length)), &result);
   return result;
 }
 
@@ -255,17 +263,15 @@ static napi_value UseIsa(napi_env env, napi_callback_info info) {
     fail(env, "useIsa expects a name");
     return nullptr;
   }
-  const bool known = length >= 4 && (!__builtin_strcmp(name, "avx512") || !__builtin_strcmp(name, "avx2") ||
-                                     !__builtin_strcmp(name, "baseline"));
   napi_value result;
-  napi_get_boolean(env, known && selectIsa(name), &result);
+  napi_get_boolean(env, length < sizeof name - 1 && selectIsa(name), &result);
   return result;
 }
 
 // isa(): the instruction set of the kernels in use.
 static napi_value Isa(napi_env env, napi_callback_info) {
   napi_value result;
-  napi_create_string_utf8(env, isa, NAPI_AUTO_LENGTH, &result);
+  napi_create_string_utf8(env, active->name, NAPI_AUTO_LENGTH, &result);
   return result;
 }
 
@@ -275,7 +281,8 @@ NAPI_MODULE_INIT() {
   // that a `useIsa` of the main thread holds for its workers too.
   static bool chosen = false;
   if (!chosen) {
-    if (!selectIsa("avx512") && !selectIsa("avx2")) selectIsa("baseline");
+    for (const KernelSet& set : kernelSets)
+      if (selectIsa(set.name)) break;
     chosen = true;
   }
   napi_value fn;

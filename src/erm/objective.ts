@@ -70,9 +70,19 @@ export type ErmKernel = 'auto' | 'native' | 'wasm' | 'js';
  * kernels for smaller data.
  */
 export function defaultKernelDescription(): string {
+  const nat = autoNativeKernels();
+  if (nat) return `native (${nat.isa()})`;
+  return `WebAssembly SIMD (${kernelVariant()}) from ${SIMD_MIN_NUMBERS} stored numbers, JS below${nativeKernels() ? '' : `; native: ${nativeKernelStatus()}`}`;
+}
+
+/**
+ * The native kernels 'auto' runs: the addon where it is loaded with 256- or
+ * 512-bit vectors; its baseline build (128-bit, no FMA on x86) measured
+ * slower than the WebAssembly kernels with FMA, so 'auto' leaves it to them.
+ */
+function autoNativeKernels(): NativeKernels | null {
   const nat = nativeKernels();
-  if (nat && nat.isa() !== 'baseline') return `native (${nat.isa()})`;
-  return `WebAssembly SIMD (${kernelVariant()}) from ${SIMD_MIN_NUMBERS} stored numbers, JS below${nat ? '' : `; native: ${nativeKernelStatus()}`}`;
+  return nat && nat.isa() !== 'baseline' ? nat : null;
 }
 
 /**
@@ -142,9 +152,7 @@ export class ErmObjective {
     this.activationIndex = workerActivationIndex(act);
     const kernel = options.kernel ?? 'auto';
     if (!['auto', 'native', 'wasm', 'js'].includes(kernel)) throw new InvalidInputError(`unknown ERM kernel "${kernel}" (auto, native, wasm or js)`);
-    const nat = kernel === 'auto' || kernel === 'native' ? nativeKernels() : null;
-    // 'auto' leaves the baseline build (128-bit vectors without FMA on x86) to the WebAssembly kernels, which are faster there
-    this.native = nat && (kernel === 'native' || nat.isa() !== 'baseline') ? nat : null;
+    this.native = kernel === 'native' ? nativeKernels() : kernel === 'auto' ? autoNativeKernels() : null;
     if (kernel === 'native' && !this.native) throw new InvalidInputError(`the native ERM kernels are not available: ${nativeKernelStatus()}`);
     this.kernel = this.native ? 'native' : kernel !== 'js' && data.memory ? 'wasm' : 'js';
     const parallel = threads > 1 && data.storage === 'shared' && data.tokens * data.D >= minNumbers && this.activationIndex >= 0 && data.N > 1;
